@@ -1,0 +1,114 @@
+"""Build: load → check → plan → render → write, gathering everything before writing.
+
+The whole site is rendered into a staging folder; only when every page rendered and no
+content error was found is it swapped in for output/. Problems of every stage are collected
+and reported together.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+
+from . import output
+from .check import check_site
+from .errors import BuildFailed, Problems
+from .i18n import Localizer
+from .render import Renderer
+from .routes import Plan, plan_site
+from .theme import find_theme, load_strings
+
+
+@dataclass
+class BuildResult:
+    pages: dict[str, int] = field(default_factory=dict)     # per language ("" for shared files)
+    missing: dict[str, list[str]] = field(default_factory=dict)
+    lost_links: list[str] = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    images: int = 0
+    seconds: float = 0.0
+
+
+def prepare(root: Path, problems: Problems):
+    """Check content and theme; returns (site, renderer, plan) or raises BuildFailed."""
+    site = check_site(root, problems)
+    if site is None or problems:
+        raise BuildFailed(problems)
+    theme = find_theme(site.theme, root, problems)
+    if theme is None:
+        raise BuildFailed(problems)
+    strings = load_strings(theme, site.languages, problems)
+    if problems:
+        raise BuildFailed(problems)
+    plan = plan_site(site)
+    renderer = Renderer(site, plan, theme, strings, Localizer(site.languages, site.hant_variant))
+    return site, renderer, plan
+
+
+def render_all(renderer: Renderer, plan: Plan, problems: Problems, emit) -> dict[str, int]:
+    pages: dict[str, int] = {}
+    for route in plan.routes:
+        try:
+            data = renderer.render(route)
+        except jinja2.TemplateError as exc:
+            _template_problem(exc, problems)
+            raise BuildFailed(problems) from None
+        emit(route.file, data)
+        pages[route.lang or ""] = pages.get(route.lang or "", 0) + 1
+    return pages
+
+
+def _template_problem(exc: jinja2.TemplateError, problems: Problems) -> None:
+    where = getattr(exc, "filename", None) or getattr(exc, "name", None) or "theme"
+    problems.error(where, getattr(exc, "lineno", 0) or 0, "", f"theme template error: {exc.message}")
+
+
+def build(root: Path, out: Path, strict: bool = False, write: bool = True) -> BuildResult:
+    """Build the site in `root` into `out`; raises BuildFailed or output.OutputError."""
+    started = time.monotonic()
+    root = root.absolute()
+    out = out if out.is_absolute() else Path.cwd() / out
+    problems = Problems()
+    site, renderer, plan = prepare(root, problems)
+    result = BuildResult()
+    if not write:
+        render_all(renderer, plan, problems, lambda rel, data: None)
+        _finish(result, renderer, problems, strict, started)
+        return result
+
+    output.check_target(out)
+    previous = output.read_manifest(out) if out.is_dir() else None
+    with output.Staging(out) as staging:
+        result.pages = render_all(renderer, plan, problems, staging.write)
+        for name, (path, data) in sorted(renderer.assets.items()):
+            staging.write(path, data)
+        for image in site.images:
+            staging.link_or_copy(image, root / "content" / image)
+        result.images = len(site.images)
+        urls = sorted(r.path for r in plan.routes if r.kind not in ("sitemap", "robots"))
+        staging.write(output.MANIFEST, output.manifest_bytes(urls))
+        if previous is not None:
+            result.lost_links = sorted(set(previous) - set(urls))
+            if strict and result.lost_links:
+                problems.error("content", 0, "", "these links, possibly already sent to investors, would now "
+                               "be 404: " + ", ".join(result.lost_links) +
+                               "; add the old ids as aliases of the items that replace them")
+        _finish(result, renderer, problems, strict, started)
+        staging.publish()
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _finish(result: BuildResult, renderer: Renderer, problems: Problems, strict: bool, started) -> None:
+    result.missing = renderer.localizer.report()
+    if strict and result.missing:
+        for lang, items in sorted(result.missing.items()):
+            for item in items:
+                problems.error("content", 0, "", f"missing {lang} translation: {item}")
+    if problems:
+        raise BuildFailed(problems)
+    result.warnings = problems.warnings
+    result.seconds = time.monotonic() - started

@@ -1,0 +1,149 @@
+"""The typed model that templates and renderers work from.
+
+Objects here are checked and cross-referenced: a project's `sector` is the `Sector` itself,
+not its id. Localized text is an `LText` (language → string as written); resolving it for a
+language, with fallback and Traditional conversion, is the job of `i18n`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from .units import Area, Money
+
+STATUSES = ("seeking", "negotiating", "signed", "under-construction", "operating")
+COOPERATION = ("sole-proprietorship", "joint-venture", "cooperation", "ppp", "lease")
+
+
+class LText(dict):
+    """Text as written: a mapping of language code to string (or list of strings)."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where an item was written, for messages and for dependency tracking."""
+    file: str
+    line: int
+
+
+@dataclass(eq=False)
+class Sector:
+    id: str
+    name: LText
+    source: Source
+    projects: list["Project"] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class Staff:
+    id: str
+    name: LText
+    role: LText
+    phone: str
+    email: str
+    wechat: str
+    wechat_qr: str | None
+    source: Source
+
+
+@dataclass(eq=False)
+class Park:
+    id: str
+    title: LText
+    summary: LText
+    body: LText              # Markdown, per language
+    level: LText
+    location: LText
+    coordinates: tuple[float, float] | None
+    area: Area | None
+    industries: list[Sector]
+    land_available: Area | None
+    plants_available: Area | None
+    transport: LText         # language → list of strings
+    contact: Staff | None
+    images: list[str]
+    aliases: list[str]
+    source: Source
+    projects: list["Project"] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class Catalogue:
+    id: str                  # the file name without .yaml
+    title: LText
+    updated: dt.date | None
+    source: Source
+
+
+@dataclass(eq=False)
+class Project:
+    id: str
+    title: LText
+    sector: Sector
+    park: Park | None
+    investment: Money
+    status: str
+    cooperation: list[str]
+    land: Area | None
+    location: LText
+    coordinates: tuple[float, float] | None
+    summary: LText
+    description: LText       # Markdown
+    highlights: LText        # language → list of strings
+    images: list[str]
+    contact: Staff | None
+    aliases: list[str]
+    catalogue: Catalogue
+    source: Source
+
+
+@dataclass(eq=False)
+class Page:
+    id: str
+    title: LText
+    body: LText
+    menu: int | None
+    aliases: list[str]
+    source: Source
+
+
+@dataclass(eq=False)
+class Brochure:
+    id: str
+    title: LText
+    subtitle: LText
+    cover: str | None
+    projects: list[Project]
+    parks: list[Park]
+    pages: list[Page]
+    contact: Staff
+    source: Source
+
+
+@dataclass(eq=False)
+class Site:
+    root: str                # the folder that holds content/
+    title: LText
+    tagline: LText
+    description: LText
+    languages: list[str]     # source first
+    base_url: str            # always ends with "/"
+    theme: str
+    contact: Staff
+    brand_color: str
+    hant_variant: str        # "tw" or "hk"
+    markdown_html: bool      # raw HTML in Markdown (sanitized) — off unless the site opts in
+    featured: list[Project]
+    sectors: list[Sector]
+    staff: list[Staff]
+    parks: list[Park]
+    catalogues: list[Catalogue]
+    projects: list[Project]
+    pages: list[Page]
+    brochures: list[Brochure]
+    images: list[str]        # every image that content refers to, relative to content/
+
+    @property
+    def source_language(self) -> str:
+        return self.languages[0]

@@ -1,0 +1,148 @@
+"""Write: files into a staging folder beside output/, swapped in only when all succeeded.
+
+The published site is never half-written: a build that fails, or is killed at any moment,
+leaves the previous output/ as it was. yunzhao marks the folders it creates and refuses to
+replace a non-empty folder without its mark, so `--out ~` can never wipe a home folder.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import errno
+import json
+import os
+import shutil
+from pathlib import Path
+
+MARK = ".yunzhao-output"
+MANIFEST = ".yunzhao-manifest.json"
+MARK_TEXT = "This folder is written by yunzhao build; it is replaced whole at every build.\n"
+
+
+class OutputError(Exception):
+    """The output folder cannot be used; the message says why and what to do."""
+
+
+def check_target(out: Path) -> None:
+    """Refuse folders yunzhao did not create: root, home, the site itself, anything unmarked."""
+    resolved = out.resolve()
+    if resolved == Path(resolved.anchor) or resolved == Path.home().resolve() or len(resolved.parts) < 3:
+        raise OutputError(f"refusing to write the site into {out}: it would replace that whole folder; "
+                          "choose a folder of its own, e.g. --out output")
+    if resolved.exists() and not resolved.is_dir():
+        raise OutputError(f"{out} is a file, not a folder; choose another --out")
+    if resolved.is_dir() and any(resolved.iterdir()) and not (resolved / MARK).is_file():
+        raise OutputError(f"{out} is not empty and was not written by yunzhao; yunzhao only replaces folders "
+                          "it created. Empty it yourself or choose another --out")
+
+
+class Staging:
+    """A fresh folder beside the output; `publish` swaps it in, `discard` removes it."""
+
+    def __init__(self, out: Path):
+        self.out = out.absolute()
+        self.dir = self.out.parent / f".{self.out.name}.staging-{os.getpid()}"
+        self.written: set[str] = set()
+
+    def __enter__(self) -> "Staging":
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        recover(self.out)
+        if self.dir.exists():
+            shutil.rmtree(self.dir)
+        self.dir.mkdir()
+        (self.dir / MARK).write_text(MARK_TEXT, encoding="utf-8")
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None:
+            self.discard()
+
+    def write(self, rel: str, data: bytes) -> None:
+        """Write one file; two routes to one file is a bug in planning, never silently allowed."""
+        if rel in self.written:
+            raise OutputError(f"two pages would be written to {rel}")
+        target = (self.dir / rel).resolve()
+        if not target.is_relative_to(self.dir.resolve()):
+            raise OutputError(f"refusing to write outside the output folder: {rel}")
+        self.written.add(rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+    def link_or_copy(self, rel: str, source: Path) -> None:
+        if rel in self.written:
+            raise OutputError(f"two files would be written to {rel}")
+        target = self.dir / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self.written.add(rel)
+        shutil.copyfile(source, target)
+
+    def publish(self) -> None:
+        """Swap the staging folder in atomically where the OS allows, then drop the old site."""
+        _fsync_tree(self.dir)
+        old = self.out.parent / f".{self.out.name}.old-{os.getpid()}"
+        if self.out.exists():
+            if _exchange(self.dir, self.out):
+                shutil.rmtree(self.dir)
+                return
+            # Two renames: if killed in between, `recover` puts the old site back next time.
+            os.rename(self.out, old)
+        os.rename(self.dir, self.out)
+        if old.exists():
+            shutil.rmtree(old)
+
+    def discard(self) -> None:
+        if self.dir.exists():
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def recover(out: Path) -> None:
+    """Clean up after a build that was killed: restore a moved-away site, drop stale staging."""
+    parent = out.parent
+    for leftover in sorted(parent.glob(f".{out.name}.old-*")):
+        if not out.exists() and (leftover / MARK).is_file():
+            os.rename(leftover, out)
+        else:
+            shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in parent.glob(f".{out.name}.staging-*"):
+        pid = leftover.name.rsplit("-", 1)[-1]
+        if not (pid.isdigit() and _alive(int(pid))):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except OSError as exc:
+        return exc.errno == errno.EPERM
+    return True
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Linux renameat2(RENAME_EXCHANGE): both names swap in one step, so output/ always exists."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    AT_FDCWD, RENAME_EXCHANGE = -100, 2
+    result = renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE)
+    return result == 0
+
+
+def _fsync_tree(root: Path) -> None:
+    """Flush file contents before the swap, so a power cut cannot publish empty files."""
+    os.sync()
+
+
+def read_manifest(out: Path) -> list[str] | None:
+    try:
+        return json.loads((out / MANIFEST).read_text("utf-8"))["urls"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def manifest_bytes(urls: list[str]) -> bytes:
+    return (json.dumps({"urls": sorted(urls)}, ensure_ascii=False, indent=0) + "\n").encode("utf-8")

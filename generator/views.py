@@ -1,0 +1,422 @@
+"""Model objects as one language sees them: what templates receive.
+
+Templates never pick a language or parse an amount: every text here is already resolved
+(with fallback marked), every amount formatted, every link a site-root path for `|rel`.
+Views are built once per item and language and shared by every page that shows them, so
+lists, navigation and figures cost nothing extra per page.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import cached_property
+from urllib.parse import quote
+
+from markupsafe import Markup
+
+from . import charts
+from . import model as m
+from .i18n import LANGUAGES, Localizer, Shown, wrap_lang
+from .markdown import render_markdown
+from .routes import Plan
+from .units import sum_money
+
+
+class LangView:
+    """Views of the whole site in one language."""
+
+    def __init__(self, site: m.Site, lang: str, localizer: Localizer, plan: Plan, strings: dict):
+        self.model = site
+        self.lang = lang
+        self.language = LANGUAGES[lang]
+        self.l10n = localizer
+        self.plan = plan
+        self.strings = strings
+        self._cache: dict[tuple[str, str], object] = {}
+
+    # Text resolution ----------------------------------------------------------------------
+    def text(self, value, item="", field="") -> Shown:
+        return self.l10n.text(value, self.lang, item, field)
+
+    def texts(self, value, item="", field="") -> list[Shown]:
+        return self.l10n.texts(value, self.lang, item, field)
+
+    def markdown(self, value, item="", field="") -> Markup:
+        shown = self.text(value, item, field)
+        if not shown:
+            return Markup("")
+        return wrap_lang(render_markdown(shown.text, self.model.markdown_html), shown)
+
+    def label(self, group: str, key: str) -> str:
+        return self.strings.get(group, {}).get(key, key)
+
+    def path(self, kind: str, key: str = "") -> str:
+        return self.plan.path(kind, self.lang, key)
+
+    def _view(self, cls, obj):
+        key = (cls.__name__, obj.id)
+        view = self._cache.get(key)
+        if view is None:
+            view = self._cache[key] = cls(obj, self)
+        return view
+
+    def project(self, p: m.Project) -> "ProjectView":
+        return self._view(ProjectView, p)
+
+    def park(self, p: m.Park) -> "ParkView":
+        return self._view(ParkView, p)
+
+    def sector(self, s: m.Sector) -> "SectorView":
+        return self._view(SectorView, s)
+
+    def staff(self, s: m.Staff | None) -> "StaffView | None":
+        return self._view(StaffView, s) if s else None
+
+    def page(self, p: m.Page) -> "PageView":
+        return self._view(PageView, p)
+
+    # The site as a whole -------------------------------------------------------------------
+    @cached_property
+    def title(self) -> Shown:
+        return self.text(self.model.title, "site", "title")
+
+    @cached_property
+    def tagline(self) -> Shown:
+        return self.text(self.model.tagline, "site", "tagline")
+
+    @cached_property
+    def description(self) -> Shown:
+        return self.text(self.model.description, "site", "description")
+
+    @cached_property
+    def projects(self) -> list["ProjectView"]:
+        return [self.project(p) for p in self.model.projects]
+
+    @cached_property
+    def parks(self) -> list["ParkView"]:
+        return [self.park(p) for p in self.model.parks]
+
+    @cached_property
+    def sectors(self) -> list["SectorView"]:
+        return [self.sector(s) for s in self.model.sectors]
+
+    @cached_property
+    def sectors_in_use(self) -> list["SectorView"]:
+        return [s for s in self.sectors if s.model.projects]
+
+    @cached_property
+    def menu_pages(self) -> list["PageView"]:
+        pages = [p for p in self.model.pages if p.menu is not None]
+        return [self.page(p) for p in sorted(pages, key=lambda p: (p.menu, p.id))]
+
+    @cached_property
+    def featured(self) -> list["ProjectView"]:
+        chosen = self.model.featured or self.model.projects[:4]
+        return [self.project(p) for p in chosen]
+
+    @cached_property
+    def contact(self) -> "StaffView":
+        return self.staff(self.model.contact)
+
+    @cached_property
+    def figures(self) -> dict:
+        """Headline figures for the home page, computed once per language."""
+        projects = self.model.projects
+        totals = sum_money(p.investment for p in projects)
+        by_sector = []
+        for sector in self.model.sectors:
+            if sector.projects:
+                cny = sum_money(p.investment for p in sector.projects).get("CNY")
+                by_sector.append((self.sector(sector).name.text, len(sector.projects),
+                                  cny.amount if cny else Decimal(0)))
+        by_status = [(self.label("status", status), sum(1 for p in projects if p.status == status))
+                     for status in m.STATUSES]
+        return {
+            "projects": len(projects),
+            "parks": len(self.model.parks),
+            "totals": [totals[c] for c in sorted(totals, key=lambda c: (c != "CNY", c))],
+            "sector_chart": charts.bar_chart(
+                [(name, amount / Decimal(100_000_000)) for name, _, amount in by_sector],
+                unit=self.strings["chart"]["yi"], label=self.strings["chart"]["by_sector"],
+                color=self.model.brand_color),
+            "status_chart": charts.bar_chart(
+                [(name, Decimal(count)) for name, count in by_status],
+                unit=self.strings["chart"]["count"], label=self.strings["chart"]["by_status"],
+                color=self.model.brand_color),
+        }
+
+
+class ItemView:
+    kind = ""
+
+    def __init__(self, obj, lv: LangView):
+        self.model = obj
+        self.lv = lv
+        self.id = obj.id
+
+    @property
+    def ref(self) -> str:
+        return f"{self.kind} {self.id}"
+
+    def text(self, field: str) -> Shown:
+        return self.lv.text(getattr(self.model, field), self.ref, field)
+
+    @cached_property
+    def url(self) -> str:
+        return self.lv.path(self.kind, self.id)
+
+
+class SectorView(ItemView):
+    kind = "sector"
+
+    @cached_property
+    def name(self) -> Shown:
+        return self.text("name")
+
+    @property
+    def title(self) -> Shown:
+        return self.name
+
+    @cached_property
+    def projects(self):
+        return [self.lv.project(p) for p in self.model.projects]
+
+
+class StaffView(ItemView):
+    kind = "staff"
+
+    @cached_property
+    def name(self) -> Shown:
+        return self.text("name")
+
+    @cached_property
+    def role(self) -> Shown:
+        return self.text("role")
+
+    @property
+    def phone(self) -> str:
+        return self.model.phone
+
+    @property
+    def tel(self) -> str:
+        return "tel:" + "".join(c for c in self.model.phone if c.isdigit() or c == "+")
+
+    @property
+    def email(self) -> str:
+        return self.model.email
+
+    @property
+    def wechat(self) -> str:
+        return self.model.wechat
+
+    @property
+    def wechat_qr(self) -> str | None:
+        return image_path(self.model.wechat_qr) if self.model.wechat_qr else None
+
+
+def amap_link(coordinates, name: str) -> str | None:
+    if not coordinates:
+        return None
+    lng, lat = coordinates
+    return (f"https://uri.amap.com/marker?position={lng},{lat}&name={quote(name)}"
+            "&coordinate=gaode&callnative=0")
+
+
+def image_path(rel: str) -> str:
+    """Where an image of content/ is published (images keep their path under content/)."""
+    return rel
+
+
+class ProjectView(ItemView):
+    kind = "project"
+
+    @cached_property
+    def title(self) -> Shown:
+        return self.text("title")
+
+    @cached_property
+    def summary(self) -> Shown:
+        return self.text("summary")
+
+    @cached_property
+    def location(self) -> Shown:
+        return self.text("location")
+
+    @cached_property
+    def description(self) -> Markup:
+        return self.lv.markdown(self.model.description, self.ref, "description")
+
+    @cached_property
+    def highlights(self) -> list[Shown]:
+        return self.lv.texts(self.model.highlights, self.ref, "highlights")
+
+    @cached_property
+    def sector(self) -> SectorView:
+        return self.lv.sector(self.model.sector)
+
+    @cached_property
+    def park(self) -> "ParkView | None":
+        return self.lv.park(self.model.park) if self.model.park else None
+
+    @cached_property
+    def investment(self) -> str:
+        return self.model.investment.format(self.lv.lang)
+
+    @cached_property
+    def investment_parts(self) -> tuple[str, str]:
+        return self.model.investment.parts(self.lv.lang)
+
+    @property
+    def amount_cny(self) -> str:
+        """Whole yuan for the catalogue's range filter; empty for other currencies."""
+        money = self.model.investment
+        return str(int(money.amount)) if money.currency == "CNY" else ""
+
+    @property
+    def status(self) -> str:
+        return self.model.status
+
+    @cached_property
+    def status_label(self) -> str:
+        return self.lv.label("status", self.model.status)
+
+    @cached_property
+    def cooperation(self) -> list[str]:
+        return [self.lv.label("cooperation", c) for c in self.model.cooperation]
+
+    @cached_property
+    def land(self) -> str | None:
+        return self.model.land.format(self.lv.lang) if self.model.land else None
+
+    @cached_property
+    def amap(self) -> str | None:
+        return amap_link(self.model.coordinates, self.title.text)
+
+    @property
+    def images(self) -> list[str]:
+        return [image_path(i) for i in self.model.images]
+
+    @property
+    def cover(self) -> str | None:
+        return image_path(self.model.images[0]) if self.model.images else None
+
+    @cached_property
+    def contact(self) -> StaffView:
+        return self.lv.staff(self.model.contact or (self.model.park.contact if self.model.park else None)
+                             or self.lv.model.contact)
+
+    @cached_property
+    def catalogue(self) -> Shown:
+        return self.lv.text(self.model.catalogue.title, f"catalogue {self.model.catalogue.id}", "title")
+
+    @cached_property
+    def related(self) -> list["ProjectView"]:
+        """Up to four neighbours in the same sector: linear in the sector's size overall."""
+        peers = self.model.sector.projects
+        index = _position(peers, self.model)
+        around = peers[max(0, index - 2): index] + peers[index + 1: index + 3]
+        if len(around) < 4:
+            around = [p for p in peers[: 5] if p is not self.model][:4]
+        return [self.lv.project(p) for p in around[:4]]
+
+
+def _position(items, item) -> int:
+    # Sector lists are built in id order, so a binary search finds an item without a scan.
+    lo, hi = 0, len(items)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if items[mid].id < item.id:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+class ParkView(ItemView):
+    kind = "park"
+
+    @cached_property
+    def title(self) -> Shown:
+        return self.text("title")
+
+    @cached_property
+    def summary(self) -> Shown:
+        return self.text("summary")
+
+    @cached_property
+    def level(self) -> Shown:
+        return self.text("level")
+
+    @cached_property
+    def location(self) -> Shown:
+        return self.text("location")
+
+    @cached_property
+    def body(self) -> Markup:
+        return self.lv.markdown(self.model.body, self.ref, "profile")
+
+    @cached_property
+    def transport(self) -> list[Shown]:
+        return self.lv.texts(self.model.transport, self.ref, "transport")
+
+    @cached_property
+    def industries(self) -> list[SectorView]:
+        return [self.lv.sector(s) for s in self.model.industries]
+
+    def _area(self, value) -> str | None:
+        return value.format(self.lv.lang) if value else None
+
+    @cached_property
+    def facts(self) -> list[tuple[str, str, str]]:
+        """(label, number, unit) for the big-figure row."""
+        out = []
+        for key in ("area", "land_available", "plants_available"):
+            value = getattr(self.model, key)
+            if value:
+                number, unit = value.parts(self.lv.lang)
+                out.append((self.lv.label("field", key), number, unit))
+        return out
+
+    @cached_property
+    def area(self):
+        return self._area(self.model.area)
+
+    @cached_property
+    def land_available(self):
+        return self._area(self.model.land_available)
+
+    @cached_property
+    def plants_available(self):
+        return self._area(self.model.plants_available)
+
+    @cached_property
+    def amap(self) -> str | None:
+        return amap_link(self.model.coordinates, self.title.text)
+
+    @property
+    def images(self) -> list[str]:
+        return [image_path(i) for i in self.model.images]
+
+    @property
+    def cover(self) -> str | None:
+        return image_path(self.model.images[0]) if self.model.images else None
+
+    @cached_property
+    def projects(self) -> list[ProjectView]:
+        return [self.lv.project(p) for p in self.model.projects]
+
+    @cached_property
+    def contact(self) -> StaffView:
+        return self.lv.staff(self.model.contact or self.lv.model.contact)
+
+
+class PageView(ItemView):
+    kind = "page"
+
+    @cached_property
+    def title(self) -> Shown:
+        return self.text("title")
+
+    @cached_property
+    def body(self) -> Markup:
+        return self.lv.markdown(self.model.body, self.ref, "text")

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs everything yunzhao's tests need on a fresh Debian machine; quick when all is there.
+# Python packages go to the current Python; Debian packages need root (CI runs as root).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v chromium >/dev/null || need_apt+=(chromium)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need_apt+=(nginx)
+command -v pdftotext >/dev/null || need_apt+=(poppler-utils)
+command -v java >/dev/null || need_apt+=(default-jre-headless)
+fc-list :lang=zh 2>/dev/null | grep -q . || need_apt+=(fonts-noto-cjk)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "setup: installing Debian packages: ${need_apt[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+  else
+    echo "setup: missing Debian packages (install them as root): ${need_apt[*]}" >&2
+  fi
+fi
+
+python3 -m pip install -q --disable-pip-version-check -e ".[test]"
+
+# Node tools for the quality gates live in a local, git-ignored folder.
+if [ -f quality/package.json ]; then
+  (cd quality && npm install --silent --no-audit --no-fund >/dev/null)
+fi
