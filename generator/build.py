@@ -8,15 +8,15 @@ and reported together.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import jinja2
 
 from . import output
 from .check import check_site
 from .errors import BuildFailed, Problems
 from .i18n import Localizer
+from .parallel import render_routes
 from .render import Renderer
 from .routes import Plan, plan_site
 from .theme import find_theme, load_strings
@@ -48,22 +48,20 @@ def prepare(root: Path, problems: Problems):
     return site, renderer, plan
 
 
-def render_all(renderer: Renderer, plan: Plan, problems: Problems, emit) -> dict[str, int]:
-    pages: dict[str, int] = {}
-    for route in plan.routes:
-        try:
-            data = renderer.render(route)
-        except jinja2.TemplateError as exc:
-            _template_problem(exc, problems)
-            raise BuildFailed(problems) from None
-        emit(route.file, data)
-        pages[route.lang or ""] = pages.get(route.lang or "", 0) + 1
+def render_all(renderer: Renderer, plan: Plan, problems: Problems, staging=None) -> dict[str, int]:
+    """Render every page (into the staging folder, if given) on all cores."""
+    files = [route.file for route in plan.routes]
+    if len(set(files)) != len(files):
+        duplicates = sorted(f for f, n in Counter(files).items() if n > 1)
+        raise output.OutputError(f"two pages would be written to {', '.join(duplicates)}")
+    if staging is not None:
+        staging.written.update(files)
+    pages, missing, found = render_routes(renderer, plan.routes, staging.dir if staging else None)
+    renderer.localizer.missing |= missing
+    if found:
+        problems.errors.extend(found)
+        raise BuildFailed(problems)
     return pages
-
-
-def _template_problem(exc: jinja2.TemplateError, problems: Problems) -> None:
-    where = getattr(exc, "filename", None) or getattr(exc, "name", None) or "theme"
-    problems.error(where, getattr(exc, "lineno", 0) or 0, "", f"theme template error: {exc.message}")
 
 
 def build(root: Path, out: Path, strict: bool = False, write: bool = True) -> BuildResult:
@@ -75,14 +73,14 @@ def build(root: Path, out: Path, strict: bool = False, write: bool = True) -> Bu
     site, renderer, plan = prepare(root, problems)
     result = BuildResult()
     if not write:
-        render_all(renderer, plan, problems, lambda rel, data: None)
+        render_all(renderer, plan, problems)
         _finish(result, renderer, problems, strict, started)
         return result
 
     output.check_target(out)
     previous = output.read_manifest(out) if out.is_dir() else None
     with output.Staging(out) as staging:
-        result.pages = render_all(renderer, plan, problems, staging.write)
+        result.pages = render_all(renderer, plan, problems, staging)
         for name, (path, data) in sorted(renderer.assets.items()):
             staging.write(path, data)
         for image in site.images:
