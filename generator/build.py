@@ -12,10 +12,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import output
+from . import brochure_files, output
 from .check import check_site
 from .errors import BuildFailed, Problems
 from .i18n import Localizer
+from .images import publish_images
 from .parallel import render_routes
 from .render import Renderer
 from .routes import Plan, plan_site
@@ -28,7 +29,11 @@ class BuildResult:
     missing: dict[str, list[str]] = field(default_factory=dict)
     lost_links: list[str] = field(default_factory=list)
     warnings: list = field(default_factory=list)
-    images: int = 0
+    images: int = 0              # images of content published
+    images_processed: int = 0    # of which worked on in this build
+    images_cached: int = 0       # of which taken from the image cache
+    posters: int = 0             # brochure posters drawn
+    pdfs: int = 0                # brochure PDFs written
     seconds: float = 0.0
 
 
@@ -43,8 +48,11 @@ def prepare(root: Path, problems: Problems):
     strings = load_strings(theme, site.languages, problems)
     if problems:
         raise BuildFailed(problems)
+    images = publish_images(root, site, problems)
+    if problems:
+        raise BuildFailed(problems)
     plan = plan_site(site)
-    renderer = Renderer(site, plan, theme, strings, Localizer(site.languages, site.hant_variant))
+    renderer = Renderer(site, plan, theme, strings, Localizer(site.languages, site.hant_variant), images)
     return site, renderer, plan
 
 
@@ -55,7 +63,8 @@ def render_all(renderer: Renderer, plan: Plan, problems: Problems, staging=None)
         duplicates = sorted(f for f, n in Counter(files).items() if n > 1)
         raise output.OutputError(f"two pages would be written to {', '.join(duplicates)}")
     if staging is not None:
-        staging.written.update(files)
+        staging.reserve(files)     # checks every path stays inside output/
+    renderer.search    # the search indexes are built once here, before the render workers fork
     pages, missing, found = render_routes(renderer, plan.routes, staging.dir if staging else None)
     renderer.localizer.missing |= missing
     if found:
@@ -64,14 +73,22 @@ def render_all(renderer: Renderer, plan: Plan, problems: Problems, staging=None)
     return pages
 
 
-def build(root: Path, out: Path, strict: bool = False, write: bool = True) -> BuildResult:
+def build(root: Path, out: Path, strict: bool = False, write: bool = True, pdf: bool = False) -> BuildResult:
     """Build the site in `root` into `out`; raises BuildFailed or output.OutputError."""
     started = time.monotonic()
     root = root.absolute()
     out = out if out.is_absolute() else Path.cwd() / out
+    if write:
+        output.check_target(out)     # before any work: a refused folder is refused at once
     problems = Problems()
     site, renderer, plan = prepare(root, problems)
-    result = BuildResult()
+    result = BuildResult(images=len(renderer.images.images), images_processed=renderer.images.processed,
+                         images_cached=renderer.images.cached)
+    # Brochures' QR codes, posters and PDFs first: their pages link them (and list the PDF's pages).
+    extra = brochure_files.make(site, renderer, plan, problems, pdf=pdf or site.pdf, draw=write)
+    if problems:
+        raise BuildFailed(problems)
+    result.posters, result.pdfs = extra.posters, extra.pdfs
     if not write:
         render_all(renderer, plan, problems)
         _finish(result, renderer, problems, strict, started)
@@ -81,11 +98,15 @@ def build(root: Path, out: Path, strict: bool = False, write: bool = True) -> Bu
     previous = output.read_manifest(out) if out.is_dir() else None
     with output.Staging(out) as staging:
         result.pages = render_all(renderer, plan, problems, staging)
+        for index in renderer.search.values():
+            for path, data in sorted(index.files.items()):
+                staging.write(path, data)
         for name, (path, data) in sorted(renderer.assets.items()):
             staging.write(path, data)
-        for image in site.images:
-            staging.link_or_copy(image, root / "content" / image)
-        result.images = len(site.images)
+        for path, cached in sorted(renderer.images.files.items()):
+            staging.link_or_copy(path, cached)
+        for path, data in sorted(extra.files.items()):
+            staging.write(path, data)
         urls = sorted(r.path for r in plan.routes if r.kind not in ("sitemap", "robots"))
         staging.write(output.MANIFEST, output.manifest_bytes(urls))
         if previous is not None:

@@ -26,7 +26,12 @@ class Checker:
         self.loader = ContentLoader(root, problems)
         self.ctx: s.Context | None = None
         self.ids: dict[tuple[str, str], m.Source] = {}   # (kind, id or alias) → where
-        self.images: set[str] = set()
+        # Items written but left out because of an error already reported, and kinds whose file
+        # could not be read at all: a reference to them is not a second mistake to report.
+        self.broken: set[tuple[str, str]] = set()        # (kind, id)
+        self.unreadable: set[str] = set()                # kinds
+        self.aliases: set[tuple[str, str]] = set()       # (kind, alias) claimed by `aliases:`
+        self.images: dict[str, tuple[m.Source, str, set[str]]] = {}   # path → (first referrer, field, roles)
 
     # ---- helpers -----------------------------------------------------------------------
 
@@ -38,17 +43,29 @@ class Checker:
         key = (kind, item_id)
         if key in self.ids:
             first = self.ids[key]
-            self.error(source.file, source.line, field, f'the id "{item_id}" is already used by a {kind} at '
-                       f"{first.file}:{first.line}; every {kind} needs its own id (it is the page address)")
+            used = "as an alias " if key in self.aliases else ""
+            self.error(source.file, source.line, field, f'the id "{item_id}" is already used {used}by a {kind} at '
+                       f"{first.file}:{first.line}; each {kind} needs an id of its own (it is the page address)")
+            if field == "id":
+                self.broken.add(key)
             return False
         self.ids[key] = source
+        if field == "aliases":
+            self.aliases.add(key)
         return True
+
+    def left_out(self, kind: str, item_id) -> None:
+        """An item with an error is left out; references to it are not reported again."""
+        if isinstance(item_id, str):
+            self.broken.add((kind, item_id))
 
     def resolve(self, table: dict, value, what: str, source: m.Source, field: str, line: int = 0):
         if value is None:
             return None
         if value in table:
             return table[value]
+        if (what, value) in self.broken or what in self.unreadable:
+            return None
         self.error(source.file, line or source.line, field,
                    f'no {what} has the id "{value}"' + (did_you_mean(value, table) or
                                                         f"; known: {', '.join(sorted(table)) or 'none yet'}"))
@@ -66,13 +83,25 @@ class Checker:
 
     def check_markdown(self, shown: str, body_line: int, text: str, field: str = ""):
         for line, href in find_unsafe_links(text):
-            self.error(shown, body_line + line, field, f'the link "{href[:60]}" is refused: links may not run '
-                       "script or embed data; link to an https:// address or a page of this site")
+            self.error(shown, body_line + line, field, f'the link "{href[:60]}" is refused: a link may not run '
+                       "script or embed data; link to an https:// (or http://, mailto:, tel:) address or to a "
+                       "page of this site")
 
-    def note_images(self, images):
-        for image in images:
-            if image:
-                self.images.add(image)
+    def note_images(self, images, source: m.Source, data=None, field: str = "", role: str = "photo"):
+        """Remember each image, where it was first referred to (file:line) and what for.
+
+        The first image of a list is its item's cover, which also gets share-card crops.
+        """
+        written = data.get(field) if isinstance(data, PosDict) else None
+        for i, image in enumerate(images):
+            if not image:
+                continue
+            if isinstance(written, PosList):
+                line = written.line_of(i)
+            else:
+                line = data.line_of(field) if isinstance(data, PosDict) and field in data else source.line
+            roles = {"qr"} if role == "qr" else {"photo", "cover"} if role == "cover" and i == 0 else {"photo"}
+            self.images.setdefault(image, (m.Source(source.file, line), field or role, set()))[2].update(roles)
 
     # ---- the stages --------------------------------------------------------------------
 
@@ -83,15 +112,17 @@ class Checker:
                        "(run `yunzhao init` to start one)")
             return None
         site_doc = self.loader.yaml(content / "site.yaml")
-        if site_doc is None:
-            return None
-        languages = self.read_languages(site_doc)
-        if languages is None:
-            return None
-        self.ctx = s.Context(languages, content)
-        site = s.read_fields(site_doc.data, s.SITE, self.ctx, self.problems, site_doc.shown, "site.yaml")
+        languages = self.read_languages(site_doc) if site_doc is not None else None
+        # When site.yaml is wrong (reported), the rest of the content is still checked, in every
+        # known language, so that one run reports every mistake.
+        self.ctx = s.Context(languages or list(LANGUAGES), content)
+        readable = site_doc is not None and isinstance(site_doc.data, dict)
+        site = s.read_fields(site_doc.data, s.SITE, self.ctx, self.problems, site_doc.shown,
+                             "site.yaml", partial=True) if readable else None
         brand = s.read_fields(site["brand"], s.BRAND, self.ctx, self.problems, site_doc.shown,
                               "brand") if site else None
+        image_settings = s.read_fields(site["images"], s.IMAGES, self.ctx, self.problems, site_doc.shown,
+                                       "images") if site else None
 
         sectors = self.read_list_file("data/sectors.yaml", s.SECTOR, "sector", self.make_sector)
         staff = self.read_list_file("data/staff.yaml", s.STAFF, "staff member", self.make_staff)
@@ -105,13 +136,15 @@ class Checker:
         page_table = {x.id: x for x in pages}
         brochures = self.read_brochures(project_table, park_table, page_table, staff_table)
 
-        if site is None or brand is None:
+        if site is None:
             return None
         source = m.Source(site_doc.shown, 1)
         contact = self.resolve(staff_table, site["contact"], "staff member", source, "contact",
                                site_doc.data.line_of("contact"))
         featured = self.resolve_list(project_table, site["featured"], "project", source, "featured",
                                      site_doc.data)
+        if not site.ok or brand is None or image_settings is None:
+            return None
         for project in projects:
             project.sector.projects.append(project)
             if project.park:
@@ -125,26 +158,31 @@ class Checker:
             brand_color=brand["color"], hant_variant=site["hant_variant"],
             markdown_html=site["markdown_html"], featured=featured, sectors=sectors, staff=staff,
             parks=parks, catalogues=catalogues, projects=projects, pages=pages, brochures=brochures,
-            images=sorted(self.images))
+            images=sorted(self.images),
+            image_refs={path: m.ImageRef(path, first, field, frozenset(roles))
+                        for path, (first, field, roles) in sorted(self.images.items())},
+            image_settings=m.ImageSettings(**image_settings), pdf=site["pdf"],
+            wechat_signature_endpoint=site["wechat_signature_endpoint"])
 
     def read_languages(self, doc: Document) -> list[str] | None:
         data = doc.data
         if not isinstance(data, dict):
-            self.error(doc.shown, 1, "", 'expected the site\'s fields ("title: ...", "languages: ...")')
+            self.error(doc.shown, 1, "", f'{s.found(data)}; expected the site\'s fields ("title: ...", '
+                       '"languages: ...")')
             return None
         value = data.get("languages")
         line = data.line_of("languages") if "languages" in data else 1
         known = list(LANGUAGES)
         if not isinstance(value, list) or not value:
-            self.error(doc.shown, line, "languages", f"write the languages as a list, source first, "
+            self.error(doc.shown, line, "languages", f"{s.found(value)}; write the languages as a list, source first, "
                        f"e.g. [zh, en, zh-Hant]; known: {', '.join(known)}")
             return None
         languages = []
         for i, code in enumerate(value):
-            lang = canonical_lang(str(code), known)
+            lang = canonical_lang(code, known) if isinstance(code, str) else None
             if lang is None:
-                self.error(doc.shown, value.line_of(i), "languages", f'"{code}" is not a language yunzhao knows; '
-                           f"known: {', '.join(known)}" + did_you_mean(code, known))
+                self.error(doc.shown, value.line_of(i), "languages", f"{s.found(code)}, which is not a language "
+                           f"yunzhao knows; known: {', '.join(known)}" + did_you_mean(code, known))
                 return None
             if lang in languages:
                 self.error(doc.shown, value.line_of(i), "languages", f'"{code}" is listed twice')
@@ -159,19 +197,25 @@ class Checker:
     def read_list_file(self, rel: str, kind, what, make):
         path = self.root / "content" / rel
         if not path.is_file():
-            self.error(f"content/{rel}", 0, "", f"not found; the site needs this file (a list of each {what})")
+            self.error(f"content/{rel}", 0, "", f'not found; the site needs this file: a list with every {what}, '
+                       'each starting with "- id: ..."')
+            self.unreadable.add(what)
             return []
         doc = self.loader.yaml(path)
         if doc is None:
+            self.unreadable.add(what)
             return []
         if not isinstance(doc.data, list):
-            self.error(doc.shown, getattr(doc.data, "line", 1), "", f"expected a list: each {what} starts "
-                       'with "- id: ..."')
+            self.error(doc.shown, getattr(doc.data, "line", 1), "", f"{s.found(doc.data)}; expected a list: "
+                       f'each {what} starts with "- id: ..."')
+            self.unreadable.add(what)
             return []
         items = []
         for i, entry in enumerate(doc.data):
-            fields = s.read_fields(entry, kind, self.ctx, self.problems, doc.shown, f"a {what}")
+            fields = s.read_fields(entry, kind, self.ctx, self.problems, doc.shown, f"a {what}",
+                                   line=doc.data.line_of(i))
             if fields is None:
+                self.left_out(what, entry.get("id") if isinstance(entry, dict) else entry)
                 continue
             source = m.Source(doc.shown, doc.data.line_of(i))
             if self.claim(what, fields["id"], source):
@@ -182,13 +226,17 @@ class Checker:
         return m.Sector(id=f["id"], name=f["name"], source=source)
 
     def make_staff(self, f, source):
-        self.note_images([f["wechat_qr"]])
+        self.note_images([f["wechat_qr"]], source, field="wechat_qr", role="qr")
         return m.Staff(id=f["id"], name=f["name"], role=f["role"], phone=str(f["phone"]),
                        email=f["email"], wechat=f["wechat"], wechat_qr=f["wechat_qr"], source=source)
 
     def read_translated(self, folder, kind, translatable, what):
         """Markdown documents with translations merged: [(id, fields, bodies, source, data)]."""
         out = []
+        kind_name = {"parks": "park", "pages": "page"}.get(folder, folder)
+        for path in self.loader.files(folder, "*.md"):
+            # Until it is read without error, every profile is a reference not to report again.
+            self.left_out(kind_name, path.name.split(".")[0])
         for doc_id, docs in sorted(self.loader.documents(folder).items()):
             source_doc = docs.get(None)
             if source_doc is None:
@@ -217,13 +265,20 @@ class Checker:
                 if translated is None or fields is None:
                     continue
                 for name, value in translated.items():
-                    # A plain string in a translation file is in that file's language.
-                    text = value.get(self.ctx.languages[0]) if isinstance(value, m.LText) else value
-                    if isinstance(value, m.LText) and len(value) == 1 and text is not None:
+                    # A plain string in a translation file is in that file's language; a mapping
+                    # may only name that language ({en: ...} in xipeng.en.md).
+                    source_lang = self.ctx.languages[0]
+                    if isinstance(value, m.LText) and set(value) <= {source_lang, lang} and len(value) == 1:
+                        text = value.get(lang, value.get(source_lang))
                         fields[name] = m.LText({**fields[name], lang: text})
+                    else:
+                        self.error(doc.shown, doc.data.line_of(name) if hasattr(doc.data, "line_of") else 0,
+                                   name, f"a translation file holds text in {lang} only; write it as plain "
+                                   f"text (\"{name}: ...\"), not as a mapping of languages")
                 if doc.body:
                     bodies[lang] = doc.body
             if fields is not None:
+                self.broken.discard((kind_name, doc_id))
                 out.append((doc_id, fields, bodies, source, source_doc.data))
         return out
 
@@ -234,8 +289,8 @@ class Checker:
             if not self.claim("park", park_id, source):
                 continue
             for alias in f["aliases"]:
-                self.claim("park", alias, source, "aliases")
-            self.note_images(f["images"])
+                self.claim("park", alias, m.Source(source.file, data.line_of("aliases")), "aliases")
+            self.note_images(f["images"], source, data, "images", role="cover")
             parks.append(m.Park(
                 id=park_id, title=f["title"], summary=f["summary"], body=bodies, level=f["level"],
                 location=f["location"], coordinates=f["coordinates"], area=f["area"],
@@ -254,7 +309,7 @@ class Checker:
             if not self.claim("page", page_id, source):
                 continue
             for alias in f["aliases"]:
-                self.claim("page", alias, source, "aliases")
+                self.claim("page", alias, m.Source(source.file, data.line_of("aliases")), "aliases")
             pages.append(m.Page(id=page_id, title=f["title"], body=bodies, menu=f["menu"],
                                 aliases=f["aliases"], source=source))
         return pages
@@ -264,10 +319,12 @@ class Checker:
         for path in self.loader.files("projects", "*.yaml") + self.loader.files("projects", "*.yml"):
             doc = self.loader.yaml(path)
             if doc is None:
+                self.unreadable.add("project")     # which projects it holds is unknown
                 continue
             head = s.read_fields(doc.data, s.CATALOGUE_FILE, self.ctx, self.problems, doc.shown,
                                  "a catalogue file")
             if head is None:
+                self.unreadable.add("project")
                 continue
             info = s.read_fields(head["catalogue"], s.CATALOGUE, self.ctx, self.problems, doc.shown,
                                  "the catalogue")
@@ -278,7 +335,8 @@ class Checker:
             entries = head["projects"]
             if not isinstance(entries, list):
                 self.error(doc.shown, doc.data.line_of("projects"), "projects",
-                           'expected a list of projects, each starting with "- id: ..."')
+                           f'{s.found(entries)}; expected a list of projects, each starting with "- id: ..."')
+                self.unreadable.add("project")
                 continue
             for i, entry in enumerate(entries):
                 project = self.read_project(entry, doc, entries.line_of(i), catalogue, sectors, parks, staff)
@@ -287,30 +345,38 @@ class Checker:
         return catalogues, sorted(projects, key=lambda p: p.id)
 
     def read_project(self, entry, doc, line, catalogue, sectors, parks, staff):
-        f = s.read_fields(entry, s.PROJECT, self.ctx, self.problems, doc.shown, "a project", partial=True)
+        f = s.read_fields(entry, s.PROJECT, self.ctx, self.problems, doc.shown, "a project", partial=True,
+                          line=line)
         if f is None:
             return None
-        if not f.ok and not f.get("id"):
-            return None
+        if not f.ok:
+            self.left_out("project", entry.get("id"))
+            if not f.get("id"):
+                return None
         source = m.Source(doc.shown, line)
         if not self.claim("project", f["id"], source):
             return None
         for alias in f["aliases"]:
+            if alias == f["id"]:
+                self.error(doc.shown, entry.line_of("aliases"), "aliases", f'"{alias}" is this project\'s own id; '
+                           "aliases are the earlier ids that should lead to it")
+                continue
             self.claim("project", alias, m.Source(doc.shown, entry.line_of("aliases")), "aliases")
         for lang, text in f["description"].items():
             self.check_markdown(doc.shown, entry.line_of("description"), text, "description")
-        self.note_images(f["images"])
+        self.note_images(f["images"], source, entry, "images", role="cover")
         sector = self.resolve(sectors, f["sector"], "sector", source, "sector", entry.line_of("sector"))
         park = self.resolve(parks, f["park"], "park", source, "park", entry.line_of("park"))
         contact = self.resolve(staff, f["contact"], "staff member", source, "contact", entry.line_of("contact"))
         if sector is None or not f.ok:
+            self.left_out("project", f["id"])
             return None
         return m.Project(
             id=f["id"], title=f["title"], sector=sector, park=park, investment=f["investment"],
             status=f["status"], cooperation=f["cooperation"], land=f["land"], location=f["location"],
             coordinates=f["coordinates"], summary=f["summary"], description=f["description"],
             highlights=f["highlights"], images=f["images"], contact=contact, aliases=f["aliases"],
-            catalogue=catalogue, source=source)
+            catalogue=catalogue, source=source, signed=f["signed"])
 
     def read_brochures(self, projects, parks, pages, staff) -> list[m.Brochure]:
         brochures = []
@@ -318,35 +384,44 @@ class Checker:
             doc = self.loader.yaml(path)
             if doc is None:
                 continue
-            f = s.read_fields(doc.data, s.BROCHURE, self.ctx, self.problems, doc.shown, "a brochure")
+            # partial: a brochure with a wrong field still has its references checked in this run
+            f = s.read_fields(doc.data, s.BROCHURE, self.ctx, self.problems, doc.shown, "a brochure",
+                              partial=True)
             if f is None:
                 continue
             data = doc.data
             source = m.Source(doc.shown, 1)
-            if f["id"] != path.stem:
+            if f["id"] is not None and f["id"] != path.stem:
                 self.error(doc.shown, data.line_of("id"), "id", f'the id "{f["id"]}" differs from the file name '
                            f'"{path.name}"; make them the same so the brochure is easy to find')
                 continue
-            if not self.claim("brochure", f["id"], source):
+            if f["id"] is not None and not self.claim("brochure", f["id"], source):
                 continue
-            if (f["projects"] is None) == (f["filter"] is None):
+            if ("projects" in data) == ("filter" in data):
                 self.error(doc.shown, data.line, "projects", "write either projects (a list of ids) or filter "
                            "(sector, park, status, min_investment, max_investment), not both or neither")
                 continue
             if f["projects"] is not None:
                 chosen = self.resolve_list(projects, f["projects"], "project", source, "projects", data)
+                if not f["projects"]:
+                    self.error(doc.shown, data.line_of("projects"), "projects", "lists no project; a brochure "
+                               "shows at least one (write their ids, or a filter)")
+            elif f["filter"] is None:
+                chosen = None      # written, but wrong: already reported
             else:
                 chosen = self.select(f["filter"], projects, parks, doc, source)
                 if chosen is not None and not chosen:
                     self.error(doc.shown, data.line_of("filter"), "filter", "selects no project; widen the "
                                "filter or list the projects by id")
-            self.note_images([f["cover"]])
+            parks_chosen = self.resolve_list(parks, f["parks"], "park", source, "parks", data)
+            pages_chosen = self.resolve_list(pages, f["pages"], "page", source, "pages", data)
+            contact = self.resolve(staff, f["contact"], "staff member", source, "contact", data.line_of("contact"))
+            if not f.ok:
+                continue
+            self.note_images([f["cover"]], source, data, "cover", role="cover")
             brochures.append(m.Brochure(
                 id=f["id"], title=f["title"], subtitle=f["subtitle"], cover=f["cover"], projects=chosen or [],
-                parks=self.resolve_list(parks, f["parks"], "park", source, "parks", data),
-                pages=self.resolve_list(pages, f["pages"], "page", source, "pages", data),
-                contact=self.resolve(staff, f["contact"], "staff member", source, "contact",
-                                     data.line_of("contact")), source=source))
+                parks=parks_chosen, pages=pages_chosen, contact=contact, source=source))
         return brochures
 
     def select(self, raw, projects, parks, doc, source):
@@ -362,6 +437,11 @@ class Checker:
                                "projects" + did_you_mean(value, known))
                     return None
         low, high = f["min_investment"], f["max_investment"]
+        if low is not None and high is not None and low.currency == high.currency and low > high:
+            self.error(doc.shown, raw.line_of("min_investment"), "filter.min_investment",
+                       f"is more than max_investment ({low.format('zh')} > {high.format('zh')}), so nothing "
+                       "can be selected; swap them")
+            return None
         chosen = []
         for project in projects.values():
             amount = project.investment

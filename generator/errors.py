@@ -21,7 +21,14 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        text = f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        return printable(text)
+
+
+def printable(text: str) -> str:
+    """One line, whatever content quoted in it: a newline or terminal escape in a value is shown
+    as \\n or \\x1b, so a message can neither break the `file:line:` format nor drive the terminal."""
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
 
 
 @dataclass

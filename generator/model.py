@@ -96,6 +96,7 @@ class Project:
     aliases: list[str]
     catalogue: Catalogue
     source: Source
+    signed: dt.date | None = None    # the day the contract was signed (for "signed this quarter")
 
 
 @dataclass(eq=False)
@@ -121,6 +122,24 @@ class Brochure:
     source: Source
 
 
+@dataclass(frozen=True)
+class ImageSettings:
+    """How images are published (site.yaml `images:`); defaults suit photos read on phones."""
+    widths: tuple[int, ...] = (480, 960, 1600)   # rendition widths; never wider than the original
+    quality: int = 80                            # JPEG fallback quality
+    webp_quality: int = 78
+    max_pixels: int = 60_000_000                 # larger images are refused (decompression bombs)
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    """An image that content refers to: where first referred to, and what for."""
+    path: str                # relative to content/
+    source: Source           # the first place that refers to it (for messages)
+    field: str               # the field there, e.g. images, cover, wechat_qr
+    roles: frozenset[str]    # "photo", "cover" (gets share-card crops), "qr" (kept sharp, lossless)
+
+
 @dataclass(eq=False)
 class Site:
     root: str                # the folder that holds content/
@@ -143,6 +162,10 @@ class Site:
     pages: list[Page]
     brochures: list[Brochure]
     images: list[str]        # every image that content refers to, relative to content/
+    image_refs: dict[str, ImageRef] = field(default_factory=dict)   # path → where and what for
+    image_settings: ImageSettings = field(default_factory=ImageSettings)
+    pdf: bool = False                             # site.yaml `pdf: true`: brochures also as PDF
+    wechat_signature_endpoint: str | None = None  # the bureau's JS-SDK signature service, if any
 
     @property
     def source_language(self) -> str:

@@ -13,7 +13,8 @@ import errno
 import json
 import os
 import shutil
-from pathlib import Path
+import signal
+from pathlib import Path, PurePosixPath
 
 MARK = ".yunzhao-output"
 MANIFEST = ".yunzhao-manifest.json"
@@ -37,11 +38,21 @@ def check_target(out: Path) -> None:
                           "it created. Empty it yourself or choose another --out")
 
 
+def safe_relative(rel: str) -> str:
+    """A path inside the output folder, or OutputError: content decides file names (through ids,
+    which are checked slugs), and this is the last guard that none can leave output/."""
+    path = PurePosixPath(rel)
+    if not rel or "\0" in rel or "\\" in rel or path.is_absolute() or ".." in path.parts:
+        raise OutputError(f"refusing to write outside the output folder: {rel!r}")
+    return rel
+
+
 class Staging:
     """A fresh folder beside the output; `publish` swaps it in, `discard` removes it."""
 
     def __init__(self, out: Path):
-        self.out = out.absolute()
+        # A symlinked output/ (e.g. to /srv/www/site) stays a symlink: its target is replaced.
+        self.out = Path(os.path.realpath(out.absolute()))
         self.dir = self.out.parent / f".{self.out.name}.staging-{os.getpid()}"
         self.written: set[str] = set()
 
@@ -49,7 +60,7 @@ class Staging:
         self.out.parent.mkdir(parents=True, exist_ok=True)
         recover(self.out)
         if self.dir.exists():
-            shutil.rmtree(self.dir)
+            _remove_own(self.dir)
         self.dir.mkdir()
         (self.dir / MARK).write_text(MARK_TEXT, encoding="utf-8")
         return self
@@ -58,8 +69,14 @@ class Staging:
         if exc_type is not None:
             self.discard()
 
+    def reserve(self, files) -> None:
+        """Claim files that are written by other processes (the render workers)."""
+        for rel in files:
+            self.written.add(safe_relative(rel))
+
     def write(self, rel: str, data: bytes) -> None:
         """Write one file; two routes to one file is a bug in planning, never silently allowed."""
+        safe_relative(rel)
         if rel in self.written:
             raise OutputError(f"two pages would be written to {rel}")
         target = (self.dir / rel).resolve()
@@ -70,6 +87,7 @@ class Staging:
         target.write_bytes(data)
 
     def link_or_copy(self, rel: str, source: Path) -> None:
+        safe_relative(rel)
         if rel in self.written:
             raise OutputError(f"two files would be written to {rel}")
         target = self.dir / rel
@@ -80,34 +98,79 @@ class Staging:
     def publish(self) -> None:
         """Swap the staging folder in atomically where the OS allows, then drop the old site."""
         _fsync_tree(self.dir)
+        _crash_point("before-swap")
         old = self.out.parent / f".{self.out.name}.old-{os.getpid()}"
         if self.out.exists():
             if _exchange(self.dir, self.out):
-                shutil.rmtree(self.dir)
+                _crash_point("after-swap")
+                _remove_own(self.dir)     # now holds the previous site
                 return
             # Two renames: if killed in between, `recover` puts the old site back next time.
             os.rename(self.out, old)
+            _crash_point("between-renames")
         os.rename(self.dir, self.out)
         if old.exists():
-            shutil.rmtree(old)
+            _remove_own(old)
 
     def discard(self) -> None:
         if self.dir.exists():
-            shutil.rmtree(self.dir, ignore_errors=True)
+            _remove_own(self.dir, ignore_errors=True)
 
 
 def recover(out: Path) -> None:
-    """Clean up after a build that was killed: restore a moved-away site, drop stale staging."""
+    """Clean up after a build that was killed: restore a moved-away site, drop stale staging.
+
+    Only folders of a build that is no longer running, and only if they carry yunzhao's mark
+    (or are empty): a folder that merely has a similar name is left alone.
+    """
     parent = out.parent
     for leftover in sorted(parent.glob(f".{out.name}.old-*")):
+        if _running(leftover) or not _ours(leftover):
+            continue
         if not out.exists() and (leftover / MARK).is_file():
-            os.rename(leftover, out)
+            os.rename(leftover, out)    # killed between the two renames: the previous site returns
         else:
-            shutil.rmtree(leftover, ignore_errors=True)
-    for leftover in parent.glob(f".{out.name}.staging-*"):
-        pid = leftover.name.rsplit("-", 1)[-1]
-        if not (pid.isdigit() and _alive(int(pid))):
-            shutil.rmtree(leftover, ignore_errors=True)
+            _remove_own(leftover, ignore_errors=True)
+    for leftover in sorted(parent.glob(f".{out.name}.staging-*")):
+        if not _running(leftover) and _ours(leftover):
+            _remove_own(leftover, ignore_errors=True)
+
+
+def _running(leftover: Path) -> bool:
+    """Whether the build that named this folder (…-<pid>) is still running."""
+    pid = leftover.name.rsplit("-", 1)[-1]
+    return pid.isdigit() and _alive(int(pid))
+
+
+def _ours(folder: Path) -> bool:
+    if not folder.is_dir() or folder.is_symlink():
+        return False
+    return (folder / MARK).is_file() or not any(folder.iterdir())
+
+
+def _remove_own(folder: Path, ignore_errors: bool = False) -> None:
+    """Remove a folder yunzhao made, its mark last: if this is interrupted, what is left still
+    carries the mark, so a later build recognises it as its own and finishes the job."""
+    try:
+        for child in folder.iterdir():
+            if child.name == MARK:
+                continue
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child)
+            else:
+                child.unlink()
+        (folder / MARK).unlink(missing_ok=True)
+        folder.rmdir()
+    except OSError:
+        if not ignore_errors:
+            raise
+
+
+def _crash_point(name: str) -> None:
+    """Tests kill the build at this exact moment (YUNZHAO_TEST_KILL_AT=<name>) to prove that a
+    build killed at any moment leaves a complete output/."""
+    if os.environ.get("YUNZHAO_TEST_KILL_AT") == name:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _alive(pid: int) -> bool:

@@ -20,7 +20,7 @@ from .errors import Problem
 # Below this many pages, starting processes costs more than it saves.
 PARALLEL_FROM = 400
 
-_job = None   # (renderer, routes, target folder) — set before forking, read by workers
+_job = None   # (renderer, routes, target folder, pid of the build) — set before forking, read by workers
 
 
 def _template_problem(exc: jinja2.TemplateError) -> Problem:
@@ -30,9 +30,13 @@ def _template_problem(exc: jinja2.TemplateError) -> Problem:
 
 def _render_share(share: tuple[int, int]):
     index, count = share
-    renderer, routes, target = _job
+    renderer, routes, target, build_pid = _job
     pages: dict[str, int] = {}
     for route in routes[index::count]:
+        if os.getpid() != build_pid and os.getppid() != build_pid:
+            # The build was killed: stop, rather than go on writing into its staging folder
+            # while the next build cleans it up.
+            os._exit(1)
         try:
             data = renderer.render(route)
         except jinja2.TemplateError as exc:
@@ -51,7 +55,7 @@ def render_routes(renderer, routes, target: Path | None, workers: int | None = N
     workers = workers or int(os.environ.get("YUNZHAO_WORKERS", 0)) or os.cpu_count() or 1
     if len(routes) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         workers = 1
-    _job = (renderer, routes, target)
+    _job = (renderer, routes, target, os.getpid())
     try:
         if workers == 1:
             results = [_render_share((0, 1))]

@@ -8,15 +8,19 @@ page being rendered by the `rel` filter, so the output works under any sub-path.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
 from markupsafe import Markup
 
 from .i18n import LANGUAGES, Localizer
+from .images import ImageCatalog
 from .model import Site
+from .qr import qr_inline
 from .routes import Plan, Route, relative
+from .search import SearchIndex, build_indexes
 from .theme import Theme, hashed_name
 from .views import LangView
 
@@ -30,15 +34,19 @@ TEMPLATES = {
     "sector": "sector.html",
     "page": "page.html",
     "notfound": "404.html",
+    "search": "search.html",
     "root": "root.html",
     "rootnotfound": "404.html",
     "alias": "redirect.html",
+    "brochure": "brochure.html",
+    "brochures": "brochures-index.html",
 }
 
 
 @jinja2.pass_context
-def _rel(context, path: str) -> str:
-    return relative(context["route"].path, path)
+def _rel(context, path) -> str:
+    # An image (or one of its renditions) links by its `path`: `{{ park.cover|rel }}` works too.
+    return relative(context["route"].path, getattr(path, "path", path))
 
 
 def _json(value) -> Markup:
@@ -54,6 +62,7 @@ class Renderer:
     theme: Theme
     strings: dict[str, dict]
     localizer: Localizer
+    images: ImageCatalog = field(default_factory=ImageCatalog)
 
     def __post_init__(self):
         self.env = jinja2.Environment(
@@ -62,15 +71,23 @@ class Renderer:
             undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
         self.env.filters["rel"] = _rel
         self.env.filters["json"] = _json
-        self.views = {lang: LangView(self.site, lang, self.localizer, self.plan, self.strings[lang])
+        self.env.filters["qr"] = qr_inline      # {{ absolute(path)|qr }}: an inline SVG QR code
+        self.views = {lang: LangView(self.site, lang, self.localizer, self.plan, self.strings[lang],
+                                     self.images)
                       for lang in self.site.languages}
         self.assets = self.static_assets()
         self.items = {(kind, x.id): x for kind, items in (
             ("project", self.site.projects), ("park", self.site.parks),
-            ("sector", self.site.sectors), ("page", self.site.pages)) for x in items}
+            ("sector", self.site.sectors), ("page", self.site.pages),
+            ("brochure", self.site.brochures)) for x in items}
         self.env.globals.update(
             asset=lambda name: self.assets[name][0], languages=LANGUAGES,
-            brand_color=self.site.brand_color)
+            brand_color=self.site.brand_color, search_meta=lambda lang: self.search[lang].meta)
+
+    @cached_property
+    def search(self) -> dict[str, SearchIndex]:
+        """The search index of each language: every page names its index in the search box."""
+        return build_indexes(self.site, self.views)
 
     def static_assets(self) -> dict[str, tuple[str, bytes]]:
         """Theme static files under content-hashed names: name → (path, bytes)."""
@@ -112,7 +129,8 @@ class Renderer:
                  '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
                  'xmlns:xhtml="http://www.w3.org/1999/xhtml">']
         for route in self.plan.routes:
-            if route.lang is None or route.kind in ("alias", "notfound"):
+            # Brochures are sent to one investor, and their index is for staff: neither is listed.
+            if route.lang is None or route.kind in ("alias", "notfound", "brochure", "brochures"):
                 continue
             lines.append(f"<url><loc>{xml_escape(self.plan.absolute(route.path))}</loc>")
             for other in self.plan.alternates(route):

@@ -25,6 +25,9 @@ PATTERNS = {
     "sector": "{lang}/sectors/{key}/",
     "page": "{lang}/pages/{key}/",
     "notfound": "{lang}/404.html",
+    "search": "{lang}/search/",
+    "brochures": "{lang}/brochures/",             # the staff index: not linked, not in the sitemap
+    "brochure": "{lang}/brochures/{key}/",
 }
 
 
@@ -94,7 +97,7 @@ def plan_site(site: Site) -> Plan:
         plan.add(Route(kind, lang, key, path))
 
     for lang in site.languages:
-        for kind in ("home", "catalogue", "parks", "sectors", "notfound"):
+        for kind in ("home", "catalogue", "parks", "sectors", "search", "notfound"):
             add(kind, lang)
         for project in site.projects:
             add("project", lang, project.id)
@@ -104,6 +107,10 @@ def plan_site(site: Site) -> Plan:
             add("sector", lang, sector.id)
         for page in site.pages:
             add("page", lang, page.id)
+        if site.brochures:
+            add("brochures", lang)
+        for brochure in site.brochures:
+            add("brochure", lang, brochure.id)
         # Old ids keep working: each alias becomes a redirect page in every language.
         for kind, items in (("project", site.projects), ("park", site.parks), ("page", site.pages)):
             for item in items:

@@ -17,6 +17,7 @@ from markupsafe import Markup
 from . import charts
 from . import model as m
 from .i18n import LANGUAGES, Localizer, Shown, wrap_lang
+from .images import ImageCatalog, PublishedImage, Rendition
 from .markdown import render_markdown
 from .routes import Plan
 from .units import sum_money
@@ -25,14 +26,17 @@ from .units import sum_money
 class LangView:
     """Views of the whole site in one language."""
 
-    def __init__(self, site: m.Site, lang: str, localizer: Localizer, plan: Plan, strings: dict):
+    def __init__(self, site: m.Site, lang: str, localizer: Localizer, plan: Plan, strings: dict,
+                 images: ImageCatalog | None = None):
         self.model = site
+        self.catalog = images if images is not None else ImageCatalog()
         self.lang = lang
         self.language = LANGUAGES[lang]
         self.l10n = localizer
         self.plan = plan
         self.strings = strings
         self._cache: dict[tuple[str, str], object] = {}
+        self.brochure_files: dict = {}    # brochure id → brochures.Published, filled in by the build
 
     # Text resolution ----------------------------------------------------------------------
     def text(self, value, item="", field="") -> Shown:
@@ -52,6 +56,13 @@ class LangView:
 
     def path(self, kind: str, key: str = "") -> str:
         return self.plan.path(kind, self.lang, key)
+
+    def image(self, rel: str | None) -> PublishedImage | None:
+        """An image of content as published: renditions, upright size, share crops (see images.py)."""
+        return self.catalog.get(rel)
+
+    def images(self, rels) -> list[PublishedImage]:
+        return [image for image in map(self.catalog.get, rels) if image is not None]
 
     def _view(self, cls, obj):
         key = (cls.__name__, obj.id)
@@ -74,6 +85,10 @@ class LangView:
 
     def page(self, p: m.Page) -> "PageView":
         return self._view(PageView, p)
+
+    def brochure(self, b: m.Brochure):
+        from .brochures import BrochureView   # brochures.py builds on the views of this module
+        return self._view(BrochureView, b)
 
     # The site as a whole -------------------------------------------------------------------
     @cached_property
@@ -210,8 +225,10 @@ class StaffView(ItemView):
         return self.model.wechat
 
     @property
-    def wechat_qr(self) -> str | None:
-        return image_path(self.model.wechat_qr) if self.model.wechat_qr else None
+    def wechat_qr(self) -> Rendition | None:
+        """The QR code as a lossless PNG of at least 300 px (`.path`, `.width`, `.height`; `|rel` works)."""
+        image = self.lv.image(self.model.wechat_qr)
+        return (image.qr or image.svg) if image else None
 
 
 def amap_link(coordinates, name: str) -> str | None:
@@ -220,11 +237,6 @@ def amap_link(coordinates, name: str) -> str | None:
     lng, lat = coordinates
     return (f"https://uri.amap.com/marker?position={lng},{lat}&name={quote(name)}"
             "&coordinate=gaode&callnative=0")
-
-
-def image_path(rel: str) -> str:
-    """Where an image of content/ is published (images keep their path under content/)."""
-    return rel
 
 
 class ProjectView(ItemView):
@@ -293,12 +305,18 @@ class ProjectView(ItemView):
         return amap_link(self.model.coordinates, self.title.text)
 
     @property
-    def images(self) -> list[str]:
-        return [image_path(i) for i in self.model.images]
+    def images(self) -> list[PublishedImage]:
+        return self.lv.images(self.model.images)
 
     @property
-    def cover(self) -> str | None:
-        return image_path(self.model.images[0]) if self.model.images else None
+    def cover(self) -> PublishedImage | None:
+        return self.lv.image(self.model.images[0]) if self.model.images else None
+
+    @property
+    def share_image(self) -> str | None:
+        """The cover's square share-card crop (site-root path), for og:image and WeChat."""
+        cover = self.cover
+        return cover.share_square.path if cover and cover.share_square else None
 
     @cached_property
     def contact(self) -> StaffView:
@@ -394,12 +412,18 @@ class ParkView(ItemView):
         return amap_link(self.model.coordinates, self.title.text)
 
     @property
-    def images(self) -> list[str]:
-        return [image_path(i) for i in self.model.images]
+    def images(self) -> list[PublishedImage]:
+        return self.lv.images(self.model.images)
 
     @property
-    def cover(self) -> str | None:
-        return image_path(self.model.images[0]) if self.model.images else None
+    def cover(self) -> PublishedImage | None:
+        return self.lv.image(self.model.images[0]) if self.model.images else None
+
+    @property
+    def share_image(self) -> str | None:
+        """The cover's square share-card crop (site-root path), for og:image and WeChat."""
+        cover = self.cover
+        return cover.share_square.path if cover and cover.share_square else None
 
     @cached_property
     def projects(self) -> list[ProjectView]:

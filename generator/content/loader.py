@@ -41,6 +41,11 @@ class ContentLoader:
 
     def read_text(self, path: Path) -> str | None:
         shown = self.shown(path)
+        if not path.resolve().is_relative_to(self.content.resolve()):
+            # A symlink to e.g. a private key would otherwise be read, quoted in messages, published.
+            self.problems.error(shown, 0, "", "this file is a link to a file outside content/; "
+                                "copy the file itself into content/")
+            return None
         try:
             data = path.read_bytes()
         except OSError as exc:

@@ -9,6 +9,7 @@ that says what was found and what is accepted.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -50,25 +51,61 @@ def _show(value) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def found(value) -> str:
+    """What YAML made of a value, in staff's words: 'found a list', for wrong-type messages."""
+    if value is None:
+        return "found nothing"
+    if isinstance(value, bool):
+        # YAML reads yes/no/on/off/true/false unquoted as true or false
+        return f"found {str(value).lower()} (YAML reads yes, no, on, off, true and false that way)"
+    if isinstance(value, dict):
+        return "found a mapping (fields indented below it or in { })"
+    if isinstance(value, (list, tuple, set)):
+        return "found a list"
+    if isinstance(value, (int, float)):
+        return f"found the number {_show(value)}"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return f"found the date {value}"
+    if isinstance(value, str):
+        return f'found "{_show(value)}"'
+    return f"found a {type(value).__name__} value"
+
+
+def _scalar(value) -> bool:
+    """Text as YAML gives it: a string, or a number or date written without quotes."""
+    return isinstance(value, (str, int, float, dt.date)) and not isinstance(value, bool)
+
+
 # ---- parsers ---------------------------------------------------------------------------
 
 def text(value, ctx):
-    if isinstance(value, (dict, list)) or value is None:
-        raise Invalid("write plain text here")
+    if not _scalar(value):
+        hint = '; put it in quotes' if isinstance(value, bool) else ""
+        raise Invalid(f"{found(value)}; write plain text here{hint}")
     return str(value)
 
 
 def slug(value, ctx):
-    if not isinstance(value, str) or not SLUG.match(value):
-        why = "it becomes part of the page address, which must stay the same in every browser"
-        if isinstance(value, str) and ("/" in value or ".." in value):
+    accepted = "use lowercase letters a-z, digits and hyphens, e.g. smart-security-park"
+    if not isinstance(value, str):
+        if isinstance(value, int) and not isinstance(value, bool):
+            raise Invalid(f'{found(value)}; an id is text: write it in quotes ("{value}") or with letters, '
+                          f"e.g. project-{value}")
+        raise Invalid(f"{found(value)}; write one id here; {accepted}")
+    if not SLUG.match(value):
+        if "/" in value or "\\" in value or ".." in value:
             why = "it would point outside its folder"
-        elif isinstance(value, str) and any(ord(c) > 127 for c in value):
+        elif any(ord(c) > 127 for c in value):
             why = "Chinese or other non-ASCII characters break when a link is pasted into WeChat or e-mail"
-        elif isinstance(value, str) and " " in value:
+        elif any(c.isspace() for c in value):
             why = "spaces break links"
-        raise Invalid(f'"{_show(value)}" cannot be an id: {why}; use lowercase letters a-z, digits and '
-                      "hyphens, e.g. smart-security-park")
+        elif value != value.lower():
+            why = "capital letters make addresses that some servers treat as different pages"
+        elif not value:
+            why = "it is empty"
+        else:
+            why = "only a-z, 0-9 and single hyphens between them are safe in every link"
+        raise Invalid(f'"{_show(value)}" cannot be an id: {why}; {accepted}')
     return value
 
 
@@ -90,6 +127,8 @@ def _item_line(value, index):
 def localized(value, ctx, kind=text):
     """A plain string (the source language) or {language: string}."""
     if isinstance(value, dict):
+        if not value:
+            raise Invalid("is empty; write the text, or one text per language, e.g. {zh: 西彭园区, en: Xipeng Park}")
         result = LText()
         for key, item in value.items():
             lang = canonical_lang(str(key), ctx.languages)
@@ -102,7 +141,13 @@ def localized(value, ctx, kind=text):
             except Invalid as exc:
                 raise Invalid(f"{lang}: {exc.message}", exc.line or line) from None
         return result
-    return LText({ctx.languages[0]: kind(value, ctx)})
+    try:
+        return LText({ctx.languages[0]: kind(value, ctx)})
+    except Invalid as exc:
+        if exc.line is not None:
+            raise
+        raise Invalid(f"{exc.message}, or one per language, e.g. {{{', '.join(l + ': ...' for l in ctx.languages[:2])}}}") \
+            from None
 
 
 def ltext(value, ctx):
@@ -111,7 +156,7 @@ def ltext(value, ctx):
 
 def text_list(value, ctx):
     if not isinstance(value, list):
-        raise Invalid("write a list: one item a line, each starting with \"- \"")
+        raise Invalid(f"{found(value)}; write a list: one item a line, each starting with \"- \"")
     out = []
     for i, item in enumerate(value):
         try:
@@ -125,22 +170,30 @@ def ltext_list(value, ctx):
     return localized(value, ctx, text_list)
 
 
-def money(value, ctx):
+def _figure(value, parse, example):
+    """An amount or area: one value, read by `units`, whatever YAML made of it."""
+    if not _scalar(value) or isinstance(value, dt.date) or (isinstance(value, float) and not math.isfinite(value)):
+        raise Invalid(f"{found(value)}; write one figure with its unit, e.g. {example}")
     try:
-        return parse_money(value)
+        return parse(value)
     except UnitError as exc:
         raise Invalid(str(exc)) from None
+    except ArithmeticError:     # more digits than any real figure has
+        raise Invalid(f'cannot read "{_show(value)}": the number is far too large; write e.g. {example}') from None
+
+
+def money(value, ctx):
+    return _figure(value, parse_money, "5亿元 or 5000万元")
 
 
 def area(value, ctx):
-    try:
-        return parse_area(value)
-    except UnitError as exc:
-        raise Invalid(str(exc)) from None
+    return _figure(value, parse_area, "120亩 or 12万平方米")
 
 
 def one_of(vocabulary):
     def parse(value, ctx):
+        if not _scalar(value):
+            raise Invalid(f'{found(value)}; write one of: {", ".join(vocabulary)}')
         if value not in vocabulary:
             raise Invalid(f'"{_show(value)}" is not accepted; write one of: {", ".join(vocabulary)}'
                           + did_you_mean(value, vocabulary))
@@ -208,10 +261,18 @@ def url(value, ctx):
     return value
 
 
+def https_url(value, ctx):
+    """An https address of a service (http would leak the page address and cannot be signed)."""
+    if not isinstance(value, str) or not re.match(r"^https://[^\s/]+/?\S*$", value):
+        raise Invalid(f'cannot read "{_show(value)}"; write the full https address of the service, '
+                      "e.g. https://invest.example.gov.cn/wechat/signature")
+    return value
+
+
 def image(value, ctx):
     """A path relative to content/, which must exist and stay inside content/."""
     if not isinstance(value, str) or not value.strip():
-        raise Invalid("write the image's path inside content/, e.g. images/park.jpg")
+        raise Invalid(f"{found(value)}; write the image's path inside content/, e.g. images/park.jpg")
     rel = PurePosixPath(value.strip())
     if rel.is_absolute() or ".." in rel.parts or "\\" in value:
         raise Invalid(f'"{_show(value)}" points outside content/; put the image in content/images/ '
@@ -243,14 +304,14 @@ def image_list(value, ctx):
 
 def mapping(value, ctx):
     if not isinstance(value, dict):
-        raise Invalid("write the fields of this setting indented below it")
+        raise Invalid(f"{found(value)}; write the fields of this setting indented below it")
     return value
 
 
 def ref(value, ctx):
     """An id of another item; resolved (with suggestions) once everything is loaded."""
     if not isinstance(value, str):
-        raise Invalid(f'write an id here, e.g. caogang, not "{_show(value)}"')
+        raise Invalid(f"{found(value)}; write one id here, e.g. caogang")
     return value
 
 
@@ -258,8 +319,16 @@ def ref_list(value, ctx):
     items = value if isinstance(value, list) else [value]
     for i, item in enumerate(items):
         if not isinstance(item, str):
-            raise Invalid(f'write ids here, e.g. [new-materials], not "{_show(item)}"', _item_line(items, i))
+            raise Invalid(f"{found(item)}; write ids here, e.g. [new-materials]", _item_line(items, i))
     return list(items)
+
+
+def folder_name(value, ctx):
+    """A theme's folder name: a plain name, so it can only ever mean a folder inside themes/."""
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", value):
+        raise Invalid(f"{found(value)}; write the name of a folder in themes/, e.g. default "
+                      "(letters, digits, - and _ only)")
+    return value
 
 
 # ---- the kinds -------------------------------------------------------------------------
@@ -270,16 +339,50 @@ SITE = {
     "description": Field(ltext, default=LText()),
     "languages": Field(lambda v, c: v, required=True),   # checked first, by check.read_site
     "base_url": Field(url, required=True),
-    "theme": Field(text, default="default"),
+    "theme": Field(folder_name, default="default"),
     "contact": Field(ref, required=True),
     "brand": Field(mapping, default={}),
     "hant_variant": Field(one_of(("tw", "hk")), default="tw"),
     "markdown_html": Field(boolean, default=False),
     "featured": Field(ref_list, default=[]),
+    "images": Field(mapping, default={}),
+    "pdf": Field(boolean, default=False),              # also write each brochure as a PDF
+    # The bureau's own WeChat JS-SDK signature service; without it no page loads the SDK.
+    "wechat_signature_endpoint": Field(https_url),
 }
 
 BRAND = {
     "color": Field(colour, default="#b3261e"),
+}
+
+
+def _whole_in(low: int, high: int, example: str):
+    def parse(value, ctx):
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise Invalid(f'cannot read "{_show(value)}"; write a whole number from {low} to {high}, '
+                          f"e.g. {example}")
+        return value
+    return parse
+
+
+def widths(value, ctx):
+    items = value if isinstance(value, list) else [value]
+    width = _whole_in(16, 8000, "960")
+    out = []
+    for i, item in enumerate(items):
+        try:
+            out.append(width(item, ctx))
+        except Invalid as exc:
+            raise Invalid(f"{exc.message} (a width in pixels)", _item_line(items, i)) from None
+    return tuple(sorted(set(out)))
+
+
+# site.yaml `images:` — how images are published (see generator/images.py).
+IMAGES = {
+    "widths": Field(widths, default=(480, 960, 1600)),
+    "quality": Field(_whole_in(30, 100, "80"), default=80),
+    "webp_quality": Field(_whole_in(30, 100, "78"), default=78),
+    "max_pixels": Field(_whole_in(1_000_000, 1_000_000_000, "60000000"), default=60_000_000),
 }
 
 SECTOR = {
@@ -324,6 +427,7 @@ PROJECT = {
     "images": Field(image_list, default=[]),
     "contact": Field(ref),
     "aliases": Field(slug_list, default=[]),
+    "signed": Field(date),     # the day the contract was signed; counted by `yunzhao stats`
 }
 
 PARK = {
@@ -373,22 +477,29 @@ BROCHURE = {
 }
 
 
+def _a(word: str) -> str:
+    return ("an " if word[:1] in "aeiou" else "a ") + word
+
+
 class Fields(dict):
     """Parsed values; `ok` is False when any field was wrong (those fields hold their default)."""
     ok = True
 
 
 def read_fields(data, kind: dict[str, Field], ctx: Context, problems: Problems, shown: str,
-                what: str, only: tuple[str, ...] | None = None, partial: bool = False):
+                what: str, only: tuple[str, ...] | None = None, partial: bool = False,
+                line: int | None = None):
     """Check one mapping against a kind; returns the parsed values, or None if any was wrong.
 
     With `partial`, returns the `Fields` even when some were wrong, so that callers can go on
     checking references and report every problem of the run at once.
     `only` restricts which fields may be written (translation files).
+    `line` is where the mapping is, for a value that is not one (a list item written as text).
     """
     if not isinstance(data, dict):
-        line = getattr(data, "line", 0)
-        problems.error(shown, line, "", f"expected the fields of {what} here (\"name: value\" lines)")
+        line = getattr(data, "line", line or 0)
+        problems.error(shown, line, "", f"{found(data)}; expected the fields of {what} here "
+                       "(\"name: value\" lines)")
         return None
     ok = True
     allowed = only if only is not None else tuple(kind)
@@ -405,7 +516,7 @@ def read_fields(data, kind: dict[str, Field], ctx: Context, problems: Problems, 
             ok = False
             continue
         value = data[key]
-        if value is None:
+        if value is None or (isinstance(value, str) and not value.strip()):
             if kind[key].required:
                 problems.error(shown, line, str(key), "is empty; write a value after the colon")
                 ok = False
@@ -420,7 +531,7 @@ def read_fields(data, kind: dict[str, Field], ctx: Context, problems: Problems, 
             if name in result:
                 continue
             if spec.required and name not in data:
-                problems.error(shown, getattr(data, "line", 0), name, f"missing; {what} needs a {name}")
+                problems.error(shown, getattr(data, "line", 0), name, f"missing; {what} needs {_a(name)}")
                 ok = False
             default = spec.default
             result[name] = type(default)(default) if isinstance(default, (list, dict)) else default

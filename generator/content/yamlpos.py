@@ -11,11 +11,17 @@ time and memory instead of exhausting the machine.
 
 from __future__ import annotations
 
+import re
+
 import yaml
 
-# More nodes than any hand-written catalogue has (a 10,000-project file has ~300,000);
-# an alias bomb passes it within milliseconds.
-MAX_NODES = 2_000_000
+# Aliases may repeat values, but only so much: a file may expand to at most one value per
+# character of its text plus this many (`<<: *defaults` in 1,000 projects needs ~20,000).
+# An alias bomb reaches the limit within milliseconds and a few megabytes.
+MAX_ALIAS_VALUES = 100_000
+# Deeper than any content format needs; deeper nesting (or an alias that contains itself)
+# would otherwise exhaust Python's stack.
+MAX_DEPTH = 60
 
 
 class YamlError(Exception):
@@ -61,8 +67,12 @@ def decode(data: bytes) -> str:
 def parse(text: str, first_line: int = 1):
     """Parse one YAML document; `first_line` shifts lines (front matter starts after `---`)."""
     offset = first_line - 1
+    # libyaml recurses in C without a limit: [[[[… 50,000 deep crashes the process. Text that
+    # nests brackets deeper than any content needs goes to the pure-Python composer, whose
+    # recursion stops with an error we can report.
+    fast = getattr(yaml, "CSafeLoader", None) if _bracket_depth(text) <= MAX_DEPTH else None
     try:
-        node = _compose(text, getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        node = _compose(text, fast or yaml.SafeLoader)
     except yaml.YAMLError:
         # libyaml composes ten times faster, but pure Python says more about what is wrong
         # (which character, which token): a file with a mistake is read again to explain it.
@@ -70,13 +80,30 @@ def parse(text: str, first_line: int = 1):
             node = _compose(text, yaml.SafeLoader)
         except yaml.MarkedYAMLError as exc:
             raise _friendly(exc, text, offset) from None
-        except yaml.YAMLError as exc:  # pragma: no cover - PyYAML raises marked errors in practice
+        except yaml.reader.ReaderError as exc:
+            raise _unreadable_character(exc, text, offset) from None
+        except RecursionError:
+            raise YamlError(first_line, _TOO_DEEP) from None
+        except yaml.YAMLError as exc:  # pragma: no cover - PyYAML raises the errors above in practice
             raise YamlError(first_line, f"cannot read this YAML: {exc}") from None
+    except RecursionError:
+        raise YamlError(first_line, _TOO_DEEP) from None
     if node is None:
         return None
-    budget = [MAX_NODES]
-    constructor = yaml.SafeLoader("")
-    return _build(node, constructor, offset, budget)
+    builder = _Builder(offset, budget=len(text) + MAX_ALIAS_VALUES)
+    return builder.build(node, depth=0, where=builder.line(node))
+
+
+def _bracket_depth(text: str) -> int:
+    """How deep [ and { nest, counting brackets in quoted text too (an overestimate is harmless)."""
+    depth = deepest = 0
+    for match in _BRACKET.finditer(text):
+        depth = depth + 1 if match.group() in "[{" else max(depth - 1, 0)
+        deepest = max(deepest, depth)
+    return deepest
+
+
+_BRACKET = re.compile(r"[\[\]{}]")
 
 
 def _compose(text: str, loader_class):
@@ -87,50 +114,116 @@ def _compose(text: str, loader_class):
         loader.dispose()
 
 
-def _build(node, constructor, offset, budget):
-    budget[0] -= 1
-    if budget[0] < 0:
-        raise YamlError(node.start_mark.line + 1 + offset,
-                        "this file expands to too many values (YAML aliases used as a bomb?); "
-                        "write the values out instead of repeating aliases")
-    line = node.start_mark.line + 1 + offset
-    if isinstance(node, yaml.MappingNode):
-        result = PosDict()
-        result.line = line
-        constructor.flatten_mapping(node)
+_TOO_DEEP = (f"values are nested more than {MAX_DEPTH} levels deep (or an alias contains itself); "
+             "write the values out plainly")
+
+
+_BOMB = ("this file expands to too many values (YAML aliases used as a bomb?); "
+         "write the values out instead of repeating aliases")
+
+
+class _MergeCounting(yaml.SafeLoader):
+    """PyYAML's constructor, with `<<:` merges counted against the budget before they are made:
+    merging ten aliases of a merge of ten aliases… would otherwise build lists past any memory."""
+
+    builder: "_Builder"
+
+    def flatten_mapping(self, node):
         for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                merged = [value_node] if isinstance(value_node, yaml.MappingNode) else \
+                    value_node.value if isinstance(value_node, yaml.SequenceNode) else []
+                for sub in merged:
+                    if isinstance(sub, yaml.MappingNode):
+                        self.flatten_mapping(sub)
+                        self.builder.spend(len(sub.value), self.builder.line(key_node))
+        super().flatten_mapping(node)
+
+
+class _Builder:
+    """Turns composed nodes into PosDict / PosList / plain values, counting every value made."""
+
+    def __init__(self, offset: int, budget: int):
+        self.offset = offset
+        self.budget = budget
+        self.seen: set[int] = set()    # nodes built once already: meeting one again means an alias
+        self.constructor = _MergeCounting("")
+        self.constructor.builder = self
+
+    def line(self, node) -> int:
+        return node.start_mark.line + 1 + self.offset
+
+    def spend(self, values: int, where: int) -> None:
+        self.budget -= values
+        if self.budget < 0:
+            raise YamlError(where, _BOMB)
+
+    def build(self, node, depth: int, where: int):
+        """`where` is the line of the nearest value written out rather than reached through an
+        alias (an alias points back at its anchor): the line to blame when aliases explode."""
+        self.spend(1, where)
+        if depth > MAX_DEPTH:
+            raise YamlError(where, _TOO_DEEP)
+        if id(node) not in self.seen:
+            self.seen.add(id(node))
+            where = self.line(node)
+        if isinstance(node, yaml.MappingNode):
+            return self.mapping(node, depth, where)
+        if isinstance(node, yaml.SequenceNode):
+            result = PosList()
+            result.line = self.line(node)
+            for item in node.value:
+                result.append(self.build(item, depth + 1, where))
+                result.item_lines.append(self.line(item))
+            return result
+        return self.scalar(node)
+
+    def mapping(self, node, depth: int, where: int) -> PosDict:
+        result = PosDict()
+        result.line = self.line(node)
+        written_here = {id(key) for key, _ in node.value}
+        try:
+            self.constructor.flatten_mapping(node)    # `<<: *defaults` merges
+        except RecursionError:
+            raise YamlError(result.line, _TOO_DEEP) from None
+        except yaml.constructor.ConstructorError as exc:
+            mark = exc.problem_mark or node.start_mark
+            raise YamlError(mark.line + 1 + self.offset, '"<<:" merges fields: write a mapping after it, '
+                            "e.g. <<: *defaults") from None
+        merged: set = set()
+        for key_node, value_node in node.value:
+            key_line = self.line(key_node)
             if not isinstance(key_node, yaml.ScalarNode):
-                raise YamlError(key_node.start_mark.line + 1 + offset, "a key must be a plain name")
-            key = constructor.construct_object(key_node)
-            if isinstance(key, (list, dict)):
-                raise YamlError(key_node.start_mark.line + 1 + offset, "a key must be a plain name")
-            key_line = key_node.start_mark.line + 1 + offset
-            if key in result:
+                raise YamlError(key_line, "a key must be a plain name")
+            key = self.scalar(key_node)
+            if key in result and key not in merged:
                 raise YamlError(key_line, f'"{key}" is written twice in this mapping '
                                           f"(first on line {result.key_lines[key]}); keep one")
-            result[key] = _build(value_node, constructor, offset, budget)
+            merged.discard(key)
+            if id(key_node) not in written_here:
+                merged.add(key)    # merged from an anchor: a key written in the mapping itself wins
+            result[key] = self.build(value_node, depth + 1, where)
             result.key_lines[key] = key_line
         return result
-    if isinstance(node, yaml.SequenceNode):
-        result = PosList()
-        result.line = line
-        for item in node.value:
-            result.append(_build(item, constructor, offset, budget))
-            result.item_lines.append(item.start_mark.line + 1 + offset)
-        return result
-    try:
-        return constructor.construct_object(node)
-    except yaml.constructor.ConstructorError as exc:
-        raise YamlError(line, f"cannot read this value: {exc.problem}") from None
-    except ValueError:
-        # e.g. a date like 2024-13-45: PyYAML recognises the shape but cannot build it
-        raise YamlError(line, f'cannot read "{node.value}"; write a date as YYYY-MM-DD') from None
+
+    def scalar(self, node):
+        try:
+            return self.constructor.construct_object(node)
+        except yaml.constructor.ConstructorError as exc:
+            raise YamlError(self.line(node), f"cannot read this value: {exc.problem}") from None
+        except ValueError:
+            # e.g. a date like 2024-13-45: PyYAML recognises the shape but cannot build it
+            raise YamlError(self.line(node), f'cannot read "{node.value}"; write a date as YYYY-MM-DD') from None
 
 
 def _friendly(exc: yaml.MarkedYAMLError, text: str, offset: int) -> YamlError:
+    """PyYAML's parser jargon turned into what staff did and what to do, at the line they did it."""
+    problem = exc.problem or "cannot read this YAML"
+    context = exc.context or ""
     mark = exc.problem_mark or exc.context_mark
     line = (mark.line + 1 if mark else 1) + offset
-    problem = exc.problem or "cannot read this YAML"
+    # Where the trouble started (an opened quote or bracket, a line without its colon).
+    began = (exc.context_mark.line + 1 + offset) if exc.context_mark else line
     lines = text.split("\n")
     # PyYAML points a tab at the token after it; find the real tab-indented line.
     if "'\\t'" in problem or "\t" in problem:
@@ -138,11 +231,48 @@ def _friendly(exc: yaml.MarkedYAMLError, text: str, offset: int) -> YamlError:
             if content[: len(content) - len(content.lstrip(" \t"))].find("\t") >= 0:
                 return YamlError(number + offset, "indented with a tab; YAML needs spaces for indentation")
         return YamlError(line, "contains a tab where YAML expects spaces; use spaces")
+    if "quoted scalar" in context:
+        if "escape" in problem:
+            return YamlError(line, 'a backslash (\\) inside "double quotes" starts an escape like \\n; '
+                                   "write \\\\ for a backslash, or use 'single quotes'")
+        return YamlError(began, "a quote opened on this line is never closed; add the closing quote "
+                                "(or leave the quotes out)")
+    for opener, closer, what in (("[", "]", "flow sequence"), ("{", "}", "flow mapping")):
+        if what in context:
+            return YamlError(began, f'the "{opener}" opened on this line is not closed (reading stopped at line '
+                                    f'{line}); close it with "{closer}"')
     if "mapping values are not allowed" in problem:
         return YamlError(line, "a value contains \": \" (colon and space); put the whole value in quotes")
     if "could not find expected ':'" in problem:
-        return YamlError(line, "expected \"field: value\" here; check for a missing colon")
+        return YamlError(began, "expected \"field: value\" here; check for a missing colon after the field name")
     if "found unhashable key" in problem:
         return YamlError(line, "a key must be a plain name")
-    hint = f" ({exc.context})" if exc.context else ""
+    if "that cannot start any token" in problem:
+        character = problem.split("'")[1] if problem.count("'") >= 2 else "this character"
+        return YamlError(line, f'a value cannot start with "{character}"; put the whole value in quotes')
+    if "found another document" in problem:
+        return YamlError(line, 'a second document starts at this "---" line; a file holds one set of fields: '
+                               "remove the line or move what follows into a file of its own")
+    if "found undefined alias" in problem:
+        name = problem.split("'")[1] if problem.count("'") >= 2 else ""
+        return YamlError(line, f'"*{name}" repeats a value marked "&{name}", but there is none above it; '
+                               "write the value out")
+    if "expected <block end>" in problem or "expected '<document start>'" in problem:
+        found = problem.rsplit("found ", 1)[-1].strip("'")
+        if found in ("]", "}"):
+            return YamlError(line, f'this "{found}" closes nothing; check that brackets come in pairs')
+        if found == "<scalar>":
+            return YamlError(line, "there is more text after the value on this line; put the whole value "
+                                   "in quotes")
+        return YamlError(line, "this line is indented differently from the lines above it; the fields of one "
+                               "item must start in the same column")
+    hint = f" ({context})" if context else ""
     return YamlError(line, f"cannot read this YAML: {problem}{hint}; check the indentation and quotes")
+
+
+def _unreadable_character(exc: yaml.reader.ReaderError, text: str, offset: int) -> YamlError:
+    """A control character (pasted from Word or Excel, or a stray NUL) that YAML refuses."""
+    line = text[: exc.position].count("\n") + 1 + offset
+    code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+    return YamlError(line, f"contains an invisible control character (U+{code:04X}), often pasted from Word "
+                           "or Excel; delete it")

@@ -65,6 +65,49 @@
     apply();
   }
 
+  // Search costs nothing until a reader focuses a search box: only then are search.js and the
+  // index of this language loaded. The search page loads them at once when its URL asks a query.
+  function lazySearch() {
+    var holder = document.querySelector("[data-search-script]");
+    if (!holder) return;
+    var loaded = false;
+    function load() {
+      if (loaded) return;
+      loaded = true;
+      var script = document.createElement("script");
+      script.src = holder.getAttribute("data-search-script");
+      document.head.appendChild(script);
+    }
+    document.addEventListener("focusin", function (event) {
+      var target = event.target;
+      if (target.closest && target.closest("[data-site-search], [data-search-page]")) load();
+    });
+    var form = document.querySelector("[data-site-search]");
+    if (form) {
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        var query = form.elements.q.value.trim();
+        location.href = form.getAttribute("data-search-url") + (query ? "?q=" + encodeURIComponent(query) : "");
+      });
+    }
+    // A query sent from the search page before search.js arrived: ask it again through the URL.
+    var pageForm = document.querySelector("[data-search-page] [data-search-form]");
+    if (pageForm) {
+      pageForm.addEventListener("submit", function (event) {
+        if (window.yunzhaoSearch) return;
+        event.preventDefault();
+        var params = new URLSearchParams();
+        ["q", "sector", "park", "status"].forEach(function (name) {
+          var field = pageForm.elements[name];
+          if (field && field.value) params.set(name, field.value);
+        });
+        location.search = params.toString();
+      });
+    }
+    if (document.querySelector("[data-search-page]") && location.search) load();
+  }
+
   chooseLanguage();
   filterCatalogue();
+  lazySearch();
 })();

@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""Build the same corpus with Hugo, Eleventy, Pelican and yunzhao in one run; report ratios to Hugo.
+
+    python3 bench/run.py [--install] [--runs 3] [N ...]        (default N: 1000 10000)
+
+Peers are timed by ../shared/bench/run_peers.sh (used in place: it installs them with --install,
+and writes its medians to $WORK/results.tsv); yunzhao is timed here the same way — a clean build
+into an empty folder, /usr/bin/time -v, median of --runs after one warm-up — right after the
+peers, on the same machine. Then yunzhao's warm builds: a rebuild with no change, and a rebuild
+after editing one project. Results go to bench/results.md (a Markdown table) and stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+SHARED = REPO.parent / "shared" / "bench"
+WORK = Path(os.environ.get("WORK", "/tmp/bench"))
+
+
+def timed(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, float]:
+    """(wall s, cpu s, peak RSS MiB) of one run, measured by GNU time."""
+    with tempfile.NamedTemporaryFile("r", suffix=".txt") as report:
+        subprocess.run(["/usr/bin/time", "-v", "-o", report.name, *cmd], cwd=cwd, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        text = report.read()
+    wall_text = re.search(r"Elapsed \(wall clock\) time.*: (.+)", text).group(1)
+    wall = 0.0
+    for part in wall_text.split(":"):
+        wall = wall * 60 + float(part)
+    cpu = float(re.search(r"User time.*: (.+)", text).group(1)) + float(re.search(r"System time.*: (.+)", text).group(1))
+    rss = int(re.search(r"Maximum resident set size.*: (\d+)", text).group(1)) / 1024
+    return wall, cpu, rss
+
+
+def median_runs(cmd, runs, before=None):
+    samples = []
+    for i in range(runs + 1):
+        if before:
+            before()
+        sample = timed(cmd)
+        if i:                       # the first run warms the disk cache and is not counted
+            samples.append(sample)
+    return tuple(statistics.median(s[k] for s in samples) for k in range(3))
+
+
+def yunzhao_cmd(site: Path, out: Path) -> list[str]:
+    return [sys.executable, "-m", "generator.cli", "build", "--site", str(site), "--out", str(out)]
+
+
+def edit_one_project(site: Path) -> None:
+    catalogue = site / "content" / "projects" / "batch-00.yaml"
+    text = catalogue.read_text("utf-8")
+    catalogue.write_text(text.replace("status: signed", "status: negotiating", 1)
+                         if "status: signed" in text else text.replace("status: negotiating", "status: signed", 1),
+                         "utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("ns", nargs="*", type=int, default=[1000, 10000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--install", action="store_true", help="install the peers first")
+    parser.add_argument("--no-peers", action="store_true", help="time yunzhao only")
+    args = parser.parse_args()
+    rows = []
+    for n in args.ns:
+        peers = {}
+        if not args.no_peers:
+            env = {**os.environ, "RUNS": str(args.runs), "WORK": str(WORK)}
+            subprocess.run(["bash", str(SHARED / "run_peers.sh"), *(["--install"] if args.install else []), str(n)],
+                           env=env, check=True)
+            for line in (WORK / "results.tsv").read_text().splitlines()[1:]:
+                f = line.split("\t")
+                if f[2] == str(n):
+                    peers[f[0]] = (float(f[4]), float(f[7]), float(f[8]), int(f[3]))
+        site = WORK / f"yunzhao-{n}"
+        subprocess.run([sys.executable, str(HERE / "make_site.py"), "--n", str(n), "--out", str(site)], check=True)
+        out = site / "output"
+
+        def clean():
+            shutil.rmtree(out, ignore_errors=True)
+            shutil.rmtree(site / ".yunzhao-cache", ignore_errors=True)
+        cold = median_runs(yunzhao_cmd(site, out), args.runs, before=clean)
+        pages = sum(1 for _ in out.rglob("*.html"))
+        warm = median_runs(yunzhao_cmd(site, out), args.runs)
+        edit = median_runs(yunzhao_cmd(site, out), args.runs, before=lambda: edit_one_project(site))
+        hugo = peers.get("hugo")
+        for tool, (wall, cpu, rss, count) in sorted(peers.items()):
+            rows.append((n, tool, count, wall, cpu, rss, hugo))
+        rows.append((n, "yunzhao cold", pages, *cold, hugo))
+        rows.append((n, "yunzhao no change", pages, *warm, hugo))
+        rows.append((n, "yunzhao one edit", pages, *edit, hugo))
+    lines = ["| N | tool | pages | wall s | wall / Hugo | cpu s | cpu / Hugo | peak RSS MiB | RSS / Hugo | pages/s |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for n, tool, pages, wall, cpu, rss, hugo in rows:
+        ratio = lambda value, k: f"{value / hugo[k]:.2f}" if hugo else "–"
+        lines.append(f"| {n} | {tool} | {pages} | {wall:.2f} | {ratio(wall, 0)} | {cpu:.2f} | {ratio(cpu, 1)} | "
+                     f"{rss:.0f} | {ratio(rss, 2)} | {pages / wall:.0f} |")
+    table = "\n".join(lines)
+    print(table)
+    (HERE / "results.md").write_text(f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores.\n\n{table}\n",
+                                     "utf-8")
+
+
+if __name__ == "__main__":
+    main()
