@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import brochure_files, output
+from . import brochure_files, cache, output
 from .check import check_site
 from .errors import BuildFailed, Problems
 from .i18n import Localizer
@@ -35,6 +35,14 @@ class BuildResult:
     posters: int = 0             # brochure posters drawn
     pdfs: int = 0                # brochure PDFs written
     seconds: float = 0.0
+    unchanged: bool = False      # nothing changed since the last build: output/ was kept
+
+    # What a later build with no change reports again (see cache.py).
+    REMEMBERED = ("pages", "missing", "warnings", "images", "posters", "pdfs")
+
+    def summary(self) -> dict:
+        return {name: ([str(w) for w in self.warnings] if name == "warnings" else getattr(self, name))
+                for name in self.REMEMBERED}
 
 
 def prepare(root: Path, problems: Problems):
@@ -81,6 +89,13 @@ def build(root: Path, out: Path, strict: bool = False, write: bool = True, pdf: 
     if write:
         output.check_target(out)     # before any work: a refused folder is refused at once
     problems = Problems()
+    if write:
+        inputs = cache.fingerprint(root, out, {"strict": strict, "pdf": pdf})
+        remembered = cache.unchanged(root, out, inputs)
+        if remembered is not None:
+            result = BuildResult(**remembered, images_cached=remembered["images"], unchanged=True)
+            result.seconds = time.monotonic() - started
+            return result
     site, renderer, plan = prepare(root, problems)
     result = BuildResult(images=len(renderer.images.images), images_processed=renderer.images.processed,
                          images_cached=renderer.images.cached)
@@ -117,6 +132,7 @@ def build(root: Path, out: Path, strict: bool = False, write: bool = True, pdf: 
                                "; add the old ids as aliases of the items that replace them")
         _finish(result, renderer, problems, strict, started)
         staging.publish()
+    cache.remember(root, out, inputs, result.summary())
     result.seconds = time.monotonic() - started
     return result
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import subprocess
 from pathlib import Path
 
 from . import __version__
@@ -35,9 +36,19 @@ def _hash_tree(digest, folder: Path) -> None:
             digest.update(b"\0")
 
 
+def _system_fonts() -> bytes:
+    """The font files fontconfig offers: posters and PDFs are drawn with them."""
+    try:
+        listed = subprocess.run(["fc-list", "--format", "%{file}\\n"], capture_output=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return b""
+    return b"\n".join(sorted(listed.splitlines()))
+
+
 def fingerprint(root: Path, out: Path, options: dict) -> str:
     digest = hashlib.sha256()
     digest.update(json.dumps([__version__, str(out), options], sort_keys=True).encode())
+    digest.update(_system_fonts())
     for folder in (root / "content", root / "templates", root / "themes", shipped_themes_dir(), PACKAGE):
         digest.update(b"\1" + folder.as_posix().encode())
         _hash_tree(digest, folder)

@@ -88,6 +88,10 @@ def build(site, out, strict, pdf):
             click.echo(f"  {url}")
     _report_missing(result.missing)
     per_lang = ", ".join(f"{lang} {n}" for lang, n in sorted(result.pages.items()) if lang)
+    if result.unchanged:
+        click.echo(f"nothing changed since the last build: {target} kept as it is "
+                   f"({sum(result.pages.values())} pages; {result.seconds:.2f} s)")
+        return
     click.echo(f"built {sum(result.pages.values())} pages ({per_lang}), {result.images} images "
                f"into {target} in {result.seconds:.1f} s")
     click.echo(f"{result.images_processed} images processed, {result.images_cached} from cache")
