@@ -91,6 +91,7 @@ def build(site, out, strict, pdf):
     if result.unchanged:
         click.echo(f"nothing changed since the last build: {target} kept as it is "
                    f"({sum(result.pages.values())} pages; {result.seconds:.2f} s)")
+        click.echo(f"0 images processed, {result.images_cached} from cache")
         return
     click.echo(f"built {sum(result.pages.values())} pages ({per_lang}), {result.images} images "
                f"into {target} in {result.seconds:.1f} s")

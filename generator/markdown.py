@@ -107,9 +107,17 @@ def find_unsafe_links(text: str) -> list[tuple[int, str]]:
     return found
 
 
-def render_markdown(text: str, allow_html: bool = False, shift_headings: int = 1) -> str:
-    """HTML for Markdown; headings shift down one level because the page title is the h1."""
+def render_markdown(text: str, allow_html: bool = False, shift_headings: int = 1,
+                    top_level: int | None = None) -> str:
+    """HTML for Markdown; headings shift down one level because the page title is the h1.
+
+    With `top_level`, the text's highest heading becomes h<top_level> instead: a page body sits
+    right under the page's h1, and staff write its sections as `##`, which must stay h2 (an h3
+    after the h1 skips a level, an error to HTML validators and screen-reader users)."""
     html = _parser(allow_html).render(text or "")
+    if top_level:
+        levels = [int(level) for level in re.findall(r"<h([1-6])>", html)]
+        shift_headings = max(0, top_level - min(levels)) if levels else 0
     if shift_headings:
         html = re.sub(r"<(/?)h([1-5])>", lambda m: f"<{m[1]}h{int(m[2]) + shift_headings}>", html)
     if allow_html:

@@ -45,11 +45,11 @@ class LangView:
     def texts(self, value, item="", field="") -> list[Shown]:
         return self.l10n.texts(value, self.lang, item, field)
 
-    def markdown(self, value, item="", field="") -> Markup:
+    def markdown(self, value, item="", field="", top_level: int | None = None) -> Markup:
         shown = self.text(value, item, field)
         if not shown:
             return Markup("")
-        return wrap_lang(render_markdown(shown.text, self.model.markdown_html), shown)
+        return wrap_lang(render_markdown(shown.text, self.model.markdown_html, top_level=top_level), shown)
 
     def label(self, group: str, key: str) -> str:
         return self.strings.get(group, {}).get(key, key)
@@ -443,4 +443,4 @@ class PageView(ItemView):
 
     @cached_property
     def body(self) -> Markup:
-        return self.lv.markdown(self.model.body, self.ref, "text")
+        return self.lv.markdown(self.model.body, self.ref, "text", top_level=2)   # right under the h1

@@ -53,6 +53,9 @@ http {{
     charset utf-8;
     charset_types text/css text/javascript text/plain application/xml application/json image/svg+xml;
     access_log {tmp}/access.log;
+    # Compressed text, as hosting normally serves it (Debian's own nginx.conf turns gzip on).
+    gzip on;
+    gzip_types text/css text/javascript text/plain application/xml application/json image/svg+xml;
     client_body_temp_path {tmp}/body;
     proxy_temp_path {tmp}/proxy;
     fastcgi_temp_path {tmp}/fastcgi;

@@ -7,6 +7,7 @@ for people to look at (CI keeps the folder as an artifact).
 
 from __future__ import annotations
 
+import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -16,7 +17,7 @@ from gate_tools import PHONE, REPO, launch_chromium, serving, sync_playwright
 ARTIFACTS = REPO / "tests" / "artifacts"
 PROJECT = "projects/smart-security-park/"
 SCREENSHOTS = {
-    "root": "", "home-zh": "zh/", "home-en": "en/", "home-zh-hant": "zh-hant/",
+    "home-zh": "zh/", "home-en": "en/", "home-zh-hant": "zh-hant/",
     "catalogue-zh": "zh/projects/", "catalogue-en": "en/projects/", "project-zh": "zh/" + PROJECT,
     "project-en": "en/" + PROJECT, "park-zh": "zh/parks/xipeng/", "park-en": "en/parks/huayan/",
     "sectors-zh": "zh/sectors/", "sector-zh": "zh/sectors/new-materials/",
@@ -148,6 +149,30 @@ def test_root_page_sends_a_visitor_to_their_language(browser, served):
         context.close()
 
 
+LAYOUT_SHIFT = """() => new Promise(done => {
+    let total = 0;
+    const add = entries => { for (const e of entries) if (!e.hadRecentInput) total += e.value; };
+    const observer = new PerformanceObserver(list => add(list.getEntries()));
+    observer.observe({type: "layout-shift", buffered: true});
+    setTimeout(() => { add(observer.takeRecords()); done(total); }, 100);
+})"""
+
+
+def test_key_pages_do_not_jump_when_their_script_arrives(page, served):
+    # A phone on a slow network draws the page before site.js arrives; hold the script back
+    # to see that drawing: whatever the script shows must already have its place.
+    def late(route):
+        time.sleep(0.3)
+        route.continue_()
+    page.route("**/assets/site.*.js", late)
+    shifts = {}
+    for path in ("zh/", "zh/projects/", "en/projects/?sector=new-materials", "zh/" + PROJECT,
+                 "zh/parks/xipeng/", "zh/search/"):
+        page.goto(served.url + path, wait_until="load")
+        shifts[path] = page.evaluate(LAYOUT_SHIFT)
+    assert all(shift < 0.01 for shift in shifts.values()), shifts
+
+
 def test_print_hides_navigation_chrome(page, served):
     page.goto(served.url + "zh/" + PROJECT)
     assert page.is_visible(".mainnav") and page.is_visible(".langs")
@@ -165,14 +190,18 @@ def test_screenshots_of_key_pages_fit_a_phone(browser, served):
     too_wide = []
     for name, path in SCREENSHOTS.items():
         page.goto(served.url + path)
-        if path == "":
-            page.wait_for_url(served.url + "zh/")      # the root page moves on to the visitor's language
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > PHONE["width"]:
-            too_wide.append(f"{path or '/'}: {width}px wide")
+            too_wide.append(f"{path}: {width}px wide")
+    context.close()
+    # The root page moves a visitor with JavaScript on to their language: shoot what others see.
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(served.url)
+    page.screenshot(path=str(ARTIFACTS / "root.png"), full_page=True)
     context.close()
     assert not too_wide, "pages scroll sideways on a phone:\n" + "\n".join(too_wide)
     shots = sorted(ARTIFACTS.glob("*.png"))
-    assert {p.stem for p in shots} >= set(SCREENSHOTS)
+    assert {p.stem for p in shots} >= set(SCREENSHOTS) | {"root"}
     assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in shots)

@@ -24,7 +24,8 @@ from gate_tools import PHONE, launch_chromium, serving, sync_playwright
 
 KEY_PAGES = ["", "zh/", "en/", "zh-hant/", "zh/projects/", "zh/projects/smart-security-park/",
              "en/projects/smart-security-park/", "zh/parks/xipeng/", "en/parks/huayan/",
-             "zh/sectors/", "zh/pages/environment/"]
+             "zh/sectors/", "zh/pages/environment/", "zh/brochures/new-materials/",
+             "zh/search/?q=%E9%93%9D"]        # a search for 铝 loads search.js and its index
 
 # Links to these are not followed: they are absolute on purpose (canonical, alternates, share
 # metadata point at base_url) or are not documents.
@@ -244,6 +245,7 @@ def test_browser_requests_nothing_from_other_hosts(served, browser):
     outside = [u for urls in seen.values() for u in urls if not urlsplit(u).path.startswith(served.prefix)]
     assert not outside, outside
     assert sum(len(urls) for urls in seen.values()) > len(KEY_PAGES) * 3      # pages, CSS, JS, images
+    assert any(u.endswith(".json") for u in seen["zh/search/?q=%E9%93%9D"]), "the search ran no query"
 
 
 # Planted faults: each gate catches its regression ----------------------------------------------

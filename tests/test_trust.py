@@ -572,11 +572,12 @@ def test_image_paths_cannot_read_outside_content(fails, tmp_path, path, message)
 
 
 def _tree(folder: Path) -> dict[str, str]:
-    """Every file and folder under `folder`, output/ aside, with its bytes' hash (folders: "")."""
+    """Every file and folder under `folder` with its bytes' hash (folders: ""), leaving out output/
+    and yunzhao's own cache folder beside content/ (.yunzhao-cache/, written by every build)."""
     found = {}
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder).as_posix()
-        if rel == "output" or rel.startswith("output/"):
+        if rel.split("/")[0] in ("output", ".yunzhao-cache"):
             continue
         found[rel] = "" if path.is_dir() else hashlib.sha256(path.read_bytes()).hexdigest()
     return found

@@ -26,7 +26,9 @@ fi
 
 python3 -m pip install -q --disable-pip-version-check -e ".[test]"
 
-# Node tools for the quality gates live in a local, git-ignored folder.
+# Node tools for the quality gates live in a local, git-ignored folder, from the npm registry
+# only: --ignore-scripts stops vnu-jar's postinstall, which would fetch a Java from GitHub (we
+# run Debian's); with node_modules up to date npm checks the lock file and is done in a second.
 if [ -f quality/package.json ]; then
-  (cd quality && npm install --silent --no-audit --no-fund >/dev/null)
+  (cd quality && npm install --silent --no-audit --no-fund --ignore-scripts --prefer-offline >/dev/null)
 fi
