@@ -62,9 +62,11 @@ def glow(canvas: Image.Image, centre: tuple[float, float], radius: float, color:
          strength: float) -> None:
     """Add a soft radial light (the sun behind haze, a furnace, a lamp)."""
     w, h = canvas.size
-    mask = Image.radial_gradient("L").resize((int(radius * 2), int(radius * 2)),
-                                             Image.Resampling.BILINEAR)
-    mask = ImageChops.invert(mask).point(lambda v: int(v * strength))
+    # radial_gradient() is 0 at the centre and 128 at the middle of each edge: map that
+    # radius to a smooth falloff that reaches exactly 0 before the square's border.
+    mask = Image.radial_gradient("L").point(
+        lambda v: int(255 * strength * max(0.0, 1 - v / 128) ** 1.2))
+    mask = mask.resize((int(radius * 2), int(radius * 2)), Image.Resampling.BILINEAR)
     full = Image.new("L", (w, h), 0)
     full.paste(mask, (int(centre[0] - radius), int(centre[1] - radius)))
     canvas.paste(Image.new("RGB", (w, h), hex_color(color)), (0, 0), full)
@@ -435,10 +437,10 @@ def scene_datacenter(seed: int) -> Image.Image:
         while x < c.width:
             bw = rnd.uniform(420, 620) * S
             d.rectangle((x, top * S, x + bw, bottom * S), fill=hex_color(shade))
-            ux = x + 20 * S             # cooling units on the roof
-            while ux < x + bw - 50 * S:
-                d.rectangle((ux, (top - 16) * S, ux + 34 * S, top * S), fill=hex_color(shade))
-                ux += 56 * S
+            ux = x + 40 * S             # a few cooling units on the roof
+            while ux < x + bw - 120 * S:
+                d.rectangle((ux, (top - 10) * S, ux + 60 * S, top * S), fill=hex_color(shade))
+                ux += rnd.uniform(130, 190) * S
             wy = (top + (bottom - top) * 0.55) * S
             d.rectangle((x + 14 * S, wy, x + bw - 14 * S, wy + 8 * S), fill=hex_color("#f2d9a2"))
             x += bw + rnd.uniform(50, 110) * S
@@ -491,10 +493,14 @@ def scene_logistics(seed: int) -> Image.Image:
             d.rectangle((lx * S, 436 * S, (lx + 10) * S, 760 * S), fill=crane)
     # container stacks in muted colours
     palette = ["#9c5b4a", "#4f6d86", "#7d8a6a", "#b08a55", "#6b6f78", "#8a6e7c"]
-    for row, (base, cw, ch) in enumerate([(760, 120, 48), (860, 150, 60), (990, 190, 76)]):
+    fill_below(c, [(0, 700 * S), (c.width, 700 * S)], hex_color("#a7a397"))
+    for row, (base, cw, ch) in enumerate([(770, 120, 46), (880, 160, 60)]):
         x = rnd.uniform(-80, 0) * S
         while x < c.width:
-            stack = rnd.randint(1, 3)
+            if rnd.random() < 0.2:          # an empty bay
+                x += cw * S
+                continue
+            stack = rnd.randint(1, 2)
             for k in range(stack):
                 col = hex_color(rnd.choice(palette))
                 y0 = (base - (k + 1) * ch) * S
@@ -504,8 +510,11 @@ def scene_logistics(seed: int) -> Image.Image:
                     d.line([(rx, y0 + 4 * S), (rx, y0 + ch * S - 6 * S)],
                            fill=mix(col, (0, 0, 0), 0.15), width=S)
             x += cw * S + rnd.uniform(6, 40) * S
-        if row == 0:
-            fill_below(c, [(0, 760 * S), (c.width, 760 * S)], hex_color("#a7a397"))
+    # the paved yard in front, with faded lane markings
+    fill_below(c, [(0, 880 * S), (c.width, 880 * S)], hex_color("#8f8c84"))
+    for i in range(9):
+        x = (i * 200 - 40) * S
+        d.rectangle((x, 970 * S, x + 110 * S, 976 * S), fill=hex_color("#c9c3b2"))
     return finish(c, seed, vignette=0.18)
 
 
