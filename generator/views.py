@@ -239,8 +239,8 @@ def amap_link(coordinates, name: str) -> str | None:
             "&coordinate=gaode&callnative=0")
 
 
-class ProjectView(ItemView):
-    kind = "project"
+class PlaceView(ItemView):
+    """What projects and parks both have: a title, a summary, a place on the map, pictures."""
 
     @cached_property
     def title(self) -> Shown:
@@ -253,6 +253,28 @@ class ProjectView(ItemView):
     @cached_property
     def location(self) -> Shown:
         return self.text("location")
+
+    @cached_property
+    def amap(self) -> str | None:
+        return amap_link(self.model.coordinates, self.title.text)
+
+    @property
+    def images(self) -> list[PublishedImage]:
+        return self.lv.images(self.model.images)
+
+    @property
+    def cover(self) -> PublishedImage | None:
+        return self.lv.image(self.model.images[0]) if self.model.images else None
+
+    @property
+    def share_image(self) -> str | None:
+        """The cover's square share-card crop (site-root path), for og:image and WeChat."""
+        cover = self.cover
+        return cover.share_square.path if cover and cover.share_square else None
+
+
+class ProjectView(PlaceView):
+    kind = "project"
 
     @cached_property
     def description(self) -> Markup:
@@ -301,24 +323,6 @@ class ProjectView(ItemView):
         return self.model.land.format(self.lv.lang) if self.model.land else None
 
     @cached_property
-    def amap(self) -> str | None:
-        return amap_link(self.model.coordinates, self.title.text)
-
-    @property
-    def images(self) -> list[PublishedImage]:
-        return self.lv.images(self.model.images)
-
-    @property
-    def cover(self) -> PublishedImage | None:
-        return self.lv.image(self.model.images[0]) if self.model.images else None
-
-    @property
-    def share_image(self) -> str | None:
-        """The cover's square share-card crop (site-root path), for og:image and WeChat."""
-        cover = self.cover
-        return cover.share_square.path if cover and cover.share_square else None
-
-    @cached_property
     def contact(self) -> StaffView:
         return self.lv.staff(self.model.contact or (self.model.park.contact if self.model.park else None)
                              or self.lv.model.contact)
@@ -350,24 +354,12 @@ def _position(items, item) -> int:
     return lo
 
 
-class ParkView(ItemView):
+class ParkView(PlaceView):
     kind = "park"
-
-    @cached_property
-    def title(self) -> Shown:
-        return self.text("title")
-
-    @cached_property
-    def summary(self) -> Shown:
-        return self.text("summary")
 
     @cached_property
     def level(self) -> Shown:
         return self.text("level")
-
-    @cached_property
-    def location(self) -> Shown:
-        return self.text("location")
 
     @cached_property
     def body(self) -> Markup:
@@ -406,24 +398,6 @@ class ParkView(ItemView):
     @cached_property
     def plants_available(self):
         return self._area(self.model.plants_available)
-
-    @cached_property
-    def amap(self) -> str | None:
-        return amap_link(self.model.coordinates, self.title.text)
-
-    @property
-    def images(self) -> list[PublishedImage]:
-        return self.lv.images(self.model.images)
-
-    @property
-    def cover(self) -> PublishedImage | None:
-        return self.lv.image(self.model.images[0]) if self.model.images else None
-
-    @property
-    def share_image(self) -> str | None:
-        """The cover's square share-card crop (site-root path), for og:image and WeChat."""
-        cover = self.cover
-        return cover.share_square.path if cover and cover.share_square else None
 
     @cached_property
     def projects(self) -> list[ProjectView]:
