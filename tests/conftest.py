@@ -124,3 +124,23 @@ def site(tmp_path):
     def make(files: dict | None = None) -> Path:
         return write_site(tmp_path, files or {})
     return make
+
+
+# Shared by the browser tests; module scope, so each test module gets its own server and browser.
+
+@pytest.fixture(scope="module")
+def served(demo_out):
+    """The demo output served by nginx under a sub-path (see servers.py)."""
+    from gate_tools import serving
+    with serving(demo_out) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright (fails under CI=true when missing; see gate_tools.py)."""
+    from gate_tools import launch_chromium, sync_playwright
+    with sync_playwright() as p:
+        chromium = launch_chromium(p)
+        yield chromium
+        chromium.close()

@@ -21,7 +21,7 @@ import pytest
 from PIL import Image
 
 from conftest import REPO, run_yunzhao, tree_digest, write_site
-from gate_tools import PHONE, launch_chromium, serving, sync_playwright
+from gate_tools import PHONE, serving
 
 BASE = "https://invest.example.gov.cn/jiulongpo/"
 LANGS = {"zh": "zh", "en": "en", "zh-Hant": "zh-hant"}
@@ -232,14 +232,6 @@ def decode(image: Image.Image) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        chromium = launch_chromium(p)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="module")
 def svg_page(browser):
     page = browser.new_page(viewport={"width": 370, "height": 370})
     yield page
@@ -297,12 +289,6 @@ def test_project_and_park_pages_print_on_one_a4_page(demo_out, browser, path):
 
 
 # ---- in the browser, at 390×844 --------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def served(demo_out):
-    with serving(demo_out) as server:
-        yield server
-
 
 def shown_senders(page) -> dict[str, list[str]]:
     """The sender ids of the visible cards, per kind of place (contact screen, action bar)."""

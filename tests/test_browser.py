@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from gate_tools import PHONE, REPO, launch_chromium, serving, sync_playwright
+from gate_tools import PHONE, REPO
 
 ARTIFACTS = REPO / "tests" / "artifacts"
 PROJECT = "projects/smart-security-park/"
@@ -23,20 +23,6 @@ SCREENSHOTS = {
     "sectors-zh": "zh/sectors/", "sector-zh": "zh/sectors/new-materials/",
     "page-zh": "zh/pages/environment/", "404-zh": "zh/404.html",
 }
-
-
-@pytest.fixture(scope="module")
-def served(demo_out):
-    with serving(demo_out) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        chromium = launch_chromium(p)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, run_yunzhao, write_site
-from gate_tools import PHONE, java, launch_chromium, node_file, serving, sync_playwright
+from gate_tools import PHONE, java, node_file, serving
 
 AXE_PAGES = ["zh/", "en/", "zh-hant/", "zh/projects/", "en/projects/", "zh-hant/projects/",
              "zh/projects/smart-security-park/", "en/projects/smart-security-park/",
@@ -59,14 +59,6 @@ def test_every_demo_page_is_valid_html(demo_out):
 
 
 # axe-core ------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        chromium = launch_chromium(p)
-        yield chromium
-        chromium.close()
-
-
 def axe_violations(browser, base_url: str, paths: list[str], locale: str = "zh-CN") -> list[str]:
     """Serious and critical axe violations on each page, one line per rule and page."""
     axe = node_file("axe-core/axe.min.js")
@@ -87,12 +79,6 @@ def axe_violations(browser, base_url: str, paths: list[str], locale: str = "zh-C
                 found.append(f"{path or '/'}: {v['impact']} {v['id']}: {v['help']} ({targets})")
     context.close()
     return found
-
-
-@pytest.fixture(scope="module")
-def served(demo_out):
-    with serving(demo_out) as server:
-        yield server
 
 
 def test_key_pages_have_no_serious_accessibility_violations(browser, served):

@@ -12,7 +12,7 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
-from gate_tools import PHONE, launch_chromium, serving, sync_playwright
+from gate_tools import PHONE
 from generator import search
 
 
@@ -81,20 +81,6 @@ def test_shards_stay_small(demo_out):
 
 
 # In the browser -------------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def served(demo_out):
-    with serving(demo_out) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        chromium = launch_chromium(p)
-        yield chromium
-        chromium.close()
-
 
 class Recorder:
     def __init__(self, page):

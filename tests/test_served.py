@@ -20,7 +20,7 @@ from urllib.parse import urljoin, urldefrag, urlsplit
 import pytest
 
 from conftest import REPO, run_yunzhao
-from gate_tools import PHONE, launch_chromium, serving, sync_playwright
+from gate_tools import PHONE, serving
 
 KEY_PAGES = ["", "zh/", "en/", "zh-hant/", "zh/projects/", "zh/projects/smart-security-park/",
              "en/projects/smart-security-park/", "zh/parks/xipeng/", "en/parks/huayan/",
@@ -30,12 +30,6 @@ KEY_PAGES = ["", "zh/", "en/", "zh-hant/", "zh/projects/", "zh/projects/smart-se
 # Links to these are not followed: they are absolute on purpose (canonical, alternates, share
 # metadata point at base_url) or are not documents.
 NOT_FETCHED_RELS = {"canonical", "alternate"}
-
-
-@pytest.fixture(scope="module")
-def served(demo_out):
-    with serving(demo_out) as server:
-        yield server
 
 
 # The crawler ---------------------------------------------------------------------------------
@@ -229,14 +223,6 @@ def record_requests(browser, base_url: str, paths: list[str]) -> dict[str, list[
 def off_site(served, seen: dict[str, list[str]]) -> list[str]:
     return [f"{path or '/'} requested {url}" for path, urls in seen.items() for url in urls
             if not url.startswith(served.origin + "/") and not url.startswith(("data:", "blob:"))]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        chromium = launch_chromium(p)
-        yield chromium
-        chromium.close()
 
 
 def test_browser_requests_nothing_from_other_hosts(served, browser):
