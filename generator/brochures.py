@@ -14,6 +14,7 @@ from functools import cached_property
 from pathlib import Path
 from urllib.parse import quote
 
+from . import deps
 from . import model as m
 from .i18n import Shown
 from .routes import Plan
@@ -77,6 +78,15 @@ class Published:
 
 class BrochureView(ItemView):
     kind = "brochure"
+
+    @cached_property
+    def dep_keys(self) -> tuple[str, ...]:
+        # Few pages show a brochure, so it depends on everything it reaches through the model.
+        b = self.model
+        return (deps.key("brochure", b.id), deps.key("brochure-files", b.id), "list:staff",
+                *(deps.key("project", p.id) for p in b.projects),
+                *(deps.key("park", p.park.id) for p in b.projects if p.park is not None),
+                *(deps.key("park", p.id) for p in b.parks), *(deps.key("page", p.id) for p in b.pages))
 
     @cached_property
     def title(self) -> Shown:

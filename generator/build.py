@@ -7,17 +7,18 @@ and reported together.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import brochure_files, cache, output
+from . import brochure_files, cache, deps, incremental, output
 from .check import check_site
 from .errors import BuildFailed, Problems
 from .i18n import Localizer
 from .images import publish_images
-from .parallel import render_routes
+from .parallel import Rendered, digest, render_routes
 from .render import Renderer
 from .routes import Plan, plan_site
 from .theme import find_theme, load_strings
@@ -36,6 +37,10 @@ class BuildResult:
     pdfs: int = 0                # brochure PDFs written
     seconds: float = 0.0
     unchanged: bool = False      # nothing changed since the last build: output/ was kept
+    rendered: int | None = None  # pages rendered, when the build started from the last one's record
+    written: int = 0             # files written or deleted in output/
+    full_because: str = ""       # why every page was rendered although output/ existed
+    changed: set[str] | None = None   # files written or deleted by an incremental build
 
     # What a later build with no change reports again (see cache.py).
     REMEMBERED = ("pages", "missing", "warnings", "images", "posters", "pdfs")
@@ -60,43 +65,93 @@ def prepare(root: Path, problems: Problems):
     if problems:
         raise BuildFailed(problems)
     plan = plan_site(site)
-    renderer = Renderer(site, plan, theme, strings, Localizer(site.languages, site.hant_variant), images)
+    renderer = Renderer(site, plan, theme, strings, Localizer(site.languages, site.hant_variant), images,
+                        cache_dir=root / ".yunzhao-cache")
     return site, renderer, plan
 
 
-def render_all(renderer: Renderer, plan: Plan, problems: Problems, staging=None) -> dict[str, int]:
-    """Render every page (into the staging folder, if given) on all cores."""
+def check_plan(plan: Plan) -> None:
     files = [route.file for route in plan.routes]
     if len(set(files)) != len(files):
         duplicates = sorted(f for f, n in Counter(files).items() if n > 1)
         raise output.OutputError(f"two pages would be written to {', '.join(duplicates)}")
-    if staging is not None:
-        staging.reserve(files)     # checks every path stays inside output/
+
+
+def render_all(renderer: Renderer, plan: Plan, problems: Problems, target=None,
+               routes=None, unchanged=None, progress=None) -> Rendered:
+    """Render pages (every page, or `routes`) on all cores, into `target` (a Staging or Journal)."""
+    routes = plan.routes if routes is None else routes
+    if target is not None:
+        target.reserve(route.file for route in routes)     # checks every path stays inside output/
     renderer.search    # the search indexes are built once here, before the render workers fork
-    pages, missing, found = render_routes(renderer, plan.routes, staging.dir if staging else None)
-    renderer.localizer.missing |= missing
-    if found:
-        problems.errors.extend(found)
+    folder = target.files if isinstance(target, output.Journal) else target.dir if target else None
+    rendered = render_routes(renderer, routes, folder, unchanged, progress=progress)
+    renderer.localizer.missing |= rendered.missing
+    if rendered.problems:
+        problems.errors.extend(rendered.problems)
         raise BuildFailed(problems)
-    return pages
+    return rendered
 
 
-def build(root: Path, out: Path, strict: bool = False, write: bool = True, pdf: bool = False) -> BuildResult:
-    """Build the site in `root` into `out`; raises BuildFailed or output.OutputError."""
+def other_files(renderer: Renderer, extra, plan: Plan) -> dict[str, bytes | Path]:
+    """Every file of output/ that is not a page: search indexes, theme assets, images, brochure
+    files and the manifest of links (bytes, or the cached file to copy)."""
+    files: dict[str, bytes | Path] = {}
+    for index in renderer.search.values():
+        files.update(index.files)
+    for path, data in renderer.assets.values():
+        files[path] = data
+    files.update(renderer.images.files)
+    files.update(extra.files)
+    urls = sorted(r.path for r in plan.routes if r.kind not in ("sitemap", "robots"))
+    files[output.MANIFEST] = output.manifest_bytes(urls)
+    return files
+
+
+def _file_digest(content: bytes | Path) -> str:
+    # A cached image rendition lives in a folder named by the hash of its source and settings:
+    # that folder and the file's name are its digest (wherever the site folder is).
+    if isinstance(content, Path):
+        return "file:" + "/".join(content.parts[-2:])
+    return digest(content)
+
+
+def build(root: Path, out: Path, strict: bool = False, write: bool = True, pdf: bool = False,
+          progress=None) -> BuildResult:
+    """Build the site in `root` into `out`; raises BuildFailed or output.OutputError.
+
+    `progress(stage, done, total)`, if given, hears how far the build is."""
+    try:
+        return _build(root, out, strict, write, pdf, progress)
+    finally:
+        gc.unfreeze()     # `serve` builds again and again in one process: let the old model go
+
+
+def _build(root: Path, out: Path, strict: bool, write: bool, pdf: bool, progress) -> BuildResult:
     started = time.monotonic()
     root = root.absolute()
     out = out if out.is_absolute() else Path.cwd() / out
+    say = progress or (lambda stage, done=0, total=0: None)
     if write:
         output.check_target(out)     # before any work: a refused folder is refused at once
+        output.recover(out)          # finish or drop what a killed build left
     problems = Problems()
     if write:
-        inputs = cache.fingerprint(root, out, {"strict": strict, "pdf": pdf})
-        remembered = cache.unchanged(root, out, inputs)
+        settings = cache.settings_fingerprint(root, out, {"strict": strict, "pdf": pdf})
+        inputs = cache.combine(settings, cache.content_fingerprint(root))
+        listed = cache.list_files(out)
+        before = cache.listing(listed)
+        remembered = cache.unchanged(root, out, inputs, before)
         if remembered is not None:
             result = BuildResult(**remembered, images_cached=remembered["images"], unchanged=True)
             result.seconds = time.monotonic() - started
             return result
+    say("content")
     site, renderer, plan = prepare(root, problems)
+    # The model lives as long as the build: the collector need not scan it again and again while
+    # pages are rendered, and forked workers then do not copy its memory by touching it.
+    gc.freeze()
+    check_plan(plan)
     result = BuildResult(images=len(renderer.images.images), images_processed=renderer.images.processed,
                          images_cached=renderer.images.cached)
     # Brochures' QR codes, posters and PDFs first: their pages link them (and list the PDF's pages).
@@ -105,36 +160,112 @@ def build(root: Path, out: Path, strict: bool = False, write: bool = True, pdf: 
         raise BuildFailed(problems)
     result.posters, result.pdfs = extra.posters, extra.pdfs
     if not write:
-        render_all(renderer, plan, problems)
+        render_all(renderer, plan, problems, progress=lambda done, total: say("pages", done, total))
         _finish(result, renderer, problems, strict, started)
         return result
 
-    output.check_target(out)
-    previous = output.read_manifest(out) if out.is_dir() else None
-    with output.Staging(out) as staging:
-        result.pages = render_all(renderer, plan, problems, staging)
-        for index in renderer.search.values():
-            for path, data in sorted(index.files.items()):
-                staging.write(path, data)
-        for name, (path, data) in sorted(renderer.assets.items()):
-            staging.write(path, data)
-        for path, cached in sorted(renderer.images.files.items()):
-            staging.link_or_copy(path, cached)
-        for path, data in sorted(extra.files.items()):
-            staging.write(path, data)
+    say("search")
+    values = deps.key_values(site, renderer.images, {lang: index.folder for lang, index in renderer.search.items()},
+                             _brochure_files(renderer))
+    others = other_files(renderer, extra, plan)
+    previous_urls = output.read_manifest(out) if out.is_dir() else None
+    if previous_urls is not None:
         urls = sorted(r.path for r in plan.routes if r.kind not in ("sitemap", "robots"))
-        staging.write(output.MANIFEST, output.manifest_bytes(urls))
-        if previous is not None:
-            result.lost_links = sorted(set(previous) - set(urls))
-            if strict and result.lost_links:
-                problems.error("content", 0, "", "these links, possibly already sent to investors, would now "
-                               "be 404: " + ", ".join(result.lost_links) +
-                               "; add the old ids as aliases of the items that replace them")
+        result.lost_links = sorted(set(previous_urls) - set(urls))
+        if strict and result.lost_links:
+            problems.error("content", 0, "", "these links, possibly already sent to investors, would now "
+                           "be 404: " + ", ".join(result.lost_links) +
+                           "; add the old ids as aliases of the items that replace them")
+    state, result.full_because = incremental.load(root, settings, before) if out.is_dir() else (None, "")
+
+    def before_publishing(kept_missing: set) -> None:
+        # Everything is rendered and nothing published yet: the last moment to refuse the build.
+        renderer.localizer.missing |= kept_missing
         _finish(result, renderer, problems, strict, started)
-        staging.publish()
-    cache.remember(root, out, inputs, result.summary())
+
+    pages_progress = lambda done, total: say("pages", done, total)
+    if state is None:
+        rendered, files = _build_whole(renderer, plan, problems, out, others, pages_progress,
+                                       lambda: before_publishing(set()))
+    else:
+        changed = incremental.changed_keys(state, values)
+        kept_fragments, dropped_fragments = incremental.load_fragments(root, settings, changed)
+        renderer.fragments = dict(kept_fragments)
+        by_file = {route.file: route for route in plan.routes}
+        routes = [by_file[f] for f in incremental.pages_to_render(state, list(by_file), changed)]
+        rendered, files = _update(renderer, plan, problems, out, others, state, routes, pages_progress,
+                                  lambda: before_publishing(incremental.missing_kept(state, changed)))
+        result.rendered = len(routes)
+        result.changed = set(rendered.written)
+    missing = renderer.localizer.missing
+    result.written = len(rendered.written)
+    result.pages = dict(Counter(route.lang or "" for route in plan.routes))
+    # Both records are written only once output/ is complete, and describe exactly it.
+    if state is None:
+        listed = cache.list_files(out)
+    else:
+        cache.restat(out, listed, rendered.written)
+    listing = cache.listing(listed)
+    pages = dict(state.pages) if state else {}
+    pages.update(rendered.keys)
+    pages = {route.file: pages[route.file] for route in plan.routes}
+    incremental.save(root, incremental.State(settings, files, pages, values, set(missing), listing))
+    if state is None:
+        incremental.save_fragments(root, settings, rendered.fragments)
+    elif rendered.fragments or dropped_fragments:
+        incremental.save_fragments(root, settings, {**kept_fragments, **rendered.fragments})
+    cache.remember(root, inputs, listing, result.summary())
     result.seconds = time.monotonic() - started
     return result
+
+
+def _brochure_files(renderer: Renderer) -> dict:
+    return {f"{lang}:{bid}": published for lang, lv in sorted(renderer.views.items())
+            for bid, published in sorted(lv.brochure_files.items())}
+
+
+def _build_whole(renderer, plan, problems, out, others, progress, before_publishing):
+    """Every page and file into a staging folder, swapped in for output/ at the end."""
+    files: dict[str, str] = {}
+    with output.Staging(out) as staging:
+        rendered = render_all(renderer, plan, problems, staging, progress=progress)
+        for path, content in sorted(others.items()):
+            if isinstance(content, Path):
+                staging.link_or_copy(path, content)
+            else:
+                staging.write(path, content)
+            files[path] = _file_digest(content)
+        files.update(rendered.digests)
+        before_publishing()
+        staging.publish()
+    return rendered, files
+
+
+def _update(renderer, plan, problems, out, others, state, routes, progress, before_publishing):
+    """Only what changed, moved into output/ through a journal; files no longer made are deleted."""
+    files = {f: d for f, d in state.files.items()}
+    with output.Journal(out) as journal:
+        rendered = render_all(renderer, plan, problems, journal, routes=routes, unchanged=state.files,
+                              progress=progress)
+        journal.written = set(rendered.written)
+        files.update(rendered.digests)
+        for path, content in sorted(others.items()):
+            sha = _file_digest(content)
+            if state.files.get(path) != sha:
+                if isinstance(content, Path):
+                    journal.link_or_copy(path, content)
+                else:
+                    journal.write(path, content)
+            files[path] = sha
+        wanted = {route.file for route in plan.routes} | set(others)
+        for path in sorted(set(files) - wanted):
+            journal.delete(path)
+            del files[path]
+        before_publishing()
+        if journal.written or journal.deleted:
+            journal.apply()
+        rendered.written = set(journal.written) | journal.deleted
+    return rendered, files
 
 
 def _finish(result: BuildResult, renderer: Renderer, problems: Problems, strict: bool, started) -> None:

@@ -45,51 +45,84 @@ def _system_fonts() -> bytes:
     return b"\n".join(sorted(listed.splitlines()))
 
 
-def fingerprint(root: Path, out: Path, options: dict) -> str:
+def settings_fingerprint(root: Path, out: Path, options: dict) -> str:
+    """Everything a build reads except content/: a change here renders every page again."""
     digest = hashlib.sha256()
-    digest.update(json.dumps([__version__, str(out), options], sort_keys=True).encode())
+    # Folders count by what they hold, not where they are (and the output folder by its listing,
+    # checked against the record): a site folder copied elsewhere with its output/ stays incremental.
+    digest.update(json.dumps([__version__, options], sort_keys=True).encode())
     digest.update(_system_fonts())
-    for folder in (root / "content", root / "templates", root / "themes", shipped_themes_dir(), PACKAGE):
-        digest.update(b"\1" + folder.as_posix().encode())
+    for label, folder in (("site templates", root / "templates"), ("site themes", root / "themes"),
+                          ("shipped themes", shipped_themes_dir()), ("yunzhao", PACKAGE)):
+        digest.update(b"\1" + label.encode())
         _hash_tree(digest, folder)
     return digest.hexdigest()
 
 
-def listing(out: Path) -> str:
-    """Names, sizes and modification times of every file in output/: cheap, and changed by any edit."""
+def content_fingerprint(root: Path) -> str:
     digest = hashlib.sha256()
-    for base, dirs, files in os.walk(out):
-        dirs.sort()
-        for name in sorted(files):
-            info = os.stat(os.path.join(base, name))
-            digest.update(f"{os.path.relpath(os.path.join(base, name), out)}\0{info.st_size}\0"
-                          f"{info.st_mtime_ns}\n".encode())
+    _hash_tree(digest, root / "content")
     return digest.hexdigest()
+
+
+def combine(settings: str, content: str) -> str:
+    return hashlib.sha256((settings + content).encode()).hexdigest()
+
+
+def list_files(out: Path) -> dict[str, tuple[int, int]]:
+    """Every file in output/ with its size and modification time: cheap, and changed by any edit."""
+    found: dict[str, tuple[int, int]] = {}
+
+    def walk(folder: str, prefix: str) -> None:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    walk(entry.path, prefix + entry.name + "/")
+                else:
+                    info = entry.stat(follow_symlinks=False)
+                    found[prefix + entry.name] = (info.st_size, info.st_mtime_ns)
+
+    if out.is_dir():
+        walk(str(out), "")
+    return found
+
+
+def restat(out: Path, files: dict[str, tuple[int, int]], changed) -> None:
+    """Bring a `list_files` result up to date after `changed` files were written or deleted."""
+    for rel in changed:
+        try:
+            info = os.stat(out / rel)
+        except FileNotFoundError:
+            files.pop(rel, None)
+        else:
+            files[rel] = (info.st_size, info.st_mtime_ns)
+
+
+def listing(files: dict[str, tuple[int, int]]) -> str:
+    return hashlib.sha256(repr(sorted(files.items())).encode()).hexdigest()
 
 
 def _record_path(root: Path) -> Path:
     return root / ".yunzhao-cache" / RECORD
 
 
-def unchanged(root: Path, out: Path, print_: str) -> dict | None:
-    """The stored summary of the last build if nothing changed since, else None."""
+def unchanged(root: Path, out: Path, print_: str, listed: str) -> dict | None:
+    """The stored summary of the last build if nothing changed since (`listed` = listing(out)), else None."""
     try:
         record = json.loads(_record_path(root).read_text("utf-8"))
     except (OSError, ValueError):
         return None
-    if record.get("fingerprint") != print_ or not out.is_dir():
-        return None
-    if record.get("listing") != listing(out):
+    if record.get("fingerprint") != print_ or not out.is_dir() or record.get("listing") != listed:
         return None
     return record.get("summary")
 
 
-def remember(root: Path, out: Path, print_: str, summary: dict) -> None:
+def remember(root: Path, print_: str, listed: str, summary: dict) -> None:
     path = _record_path(root)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"fingerprint": print_, "listing": listing(out), "summary": summary},
+        tmp.write_text(json.dumps({"fingerprint": print_, "listing": listed, "summary": summary},
                                   ensure_ascii=False, sort_keys=True), "utf-8")
         os.replace(tmp, path)
     except OSError:

@@ -3,14 +3,23 @@
 Each content kind is read against its schema; then ids are resolved across files (a project's
 sector and park, a brochure's projects). Every problem is collected; the build stops after
 this stage if there is any, so later stages can trust the model.
+
+Catalogue files, which hold nearly all of a large site, are checked in two steps: each file on
+its own (`read_catalogue_file`, kept in the file cache while the file is unchanged), then linked
+to the rest of the site in every run (`read_catalogues`).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import gc
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import model as m
 from .content import schema as s
+from .content.file_cache import FileCache
 from .content.loader import ContentLoader, Document
 from .content.yamlpos import PosDict, PosList
 from .errors import Problems, did_you_mean
@@ -20,10 +29,10 @@ from .units import money_key
 
 
 class Checker:
-    def __init__(self, root: Path, problems: Problems):
+    def __init__(self, root: Path, problems: Problems, cache: FileCache | None = None):
         self.root = root
         self.problems = problems
-        self.loader = ContentLoader(root, problems)
+        self.loader = ContentLoader(root, problems, cache)     # cache: the site's own unless given
         self.ctx: s.Context | None = None
         self.ids: dict[tuple[str, str], m.Source] = {}   # (kind, id or alias) → where
         # Items written but left out because of an error already reported, and kinds whose file
@@ -32,6 +41,7 @@ class Checker:
         self.unreadable: set[str] = set()                # kinds
         self.aliases: set[tuple[str, str]] = set()       # (kind, alias) claimed by `aliases:`
         self.images: dict[str, tuple[m.Source, str, set[str]]] = {}   # path → (first referrer, field, roles)
+        self.checked: list[str] = []     # catalogue files checked in this run (the others were kept)
 
     # ---- helpers -----------------------------------------------------------------------
 
@@ -87,21 +97,20 @@ class Checker:
                        "script or embed data; link to an https:// (or http://, mailto:, tel:) address or to a "
                        "page of this site")
 
-    def note_images(self, images, source: m.Source, data=None, field: str = "", role: str = "photo"):
+    def note_images(self, images, source: m.Source, data=None, field: str = "", role: str = "photo",
+                    lines: list[int] | None = None):
         """Remember each image, where it was first referred to (file:line) and what for.
 
         The first image of a list is its item's cover, which also gets share-card crops.
+        `lines` (one per image) are taken from `data` unless given.
         """
-        written = data.get(field) if isinstance(data, PosDict) else None
+        if lines is None:
+            lines = image_lines(images, data, field, source.line)
         for i, image in enumerate(images):
             if not image:
                 continue
-            if isinstance(written, PosList):
-                line = written.line_of(i)
-            else:
-                line = data.line_of(field) if isinstance(data, PosDict) and field in data else source.line
             roles = {"qr"} if role == "qr" else {"photo", "cover"} if role == "cover" and i == 0 else {"photo"}
-            self.images.setdefault(image, (m.Source(source.file, line), field or role, set()))[2].update(roles)
+            self.images.setdefault(image, (m.Source(source.file, lines[i]), field or role, set()))[2].update(roles)
 
     # ---- the stages --------------------------------------------------------------------
 
@@ -135,6 +144,9 @@ class Checker:
         project_table = {x.id: x for x in projects}
         page_table = {x.id: x for x in pages}
         brochures = self.read_brochures(project_table, park_table, page_table, staff_table)
+        # Every content file has been read: cached parses no file used are of files that
+        # changed or went away.
+        self.loader.cache.prune()
 
         if site is None:
             return None
@@ -317,57 +329,81 @@ class Checker:
     def read_catalogues(self, sectors, parks, staff):
         catalogues, projects = [], []
         for path in self.loader.files("projects", "*.yaml") + self.loader.files("projects", "*.yml"):
-            doc = self.loader.yaml(path)
-            if doc is None:
+            read = self.catalogue_file(path)
+            if read is None:
                 self.unreadable.add("project")     # which projects it holds is unknown
                 continue
-            head = s.read_fields(doc.data, s.CATALOGUE_FILE, self.ctx, self.problems, doc.shown,
-                                 "a catalogue file")
-            if head is None:
+            shown = self.loader.shown(path)
+            for line, field, message in read.problems:
+                self.error(shown, line, field, message)
+            if read.catalogue is None:
                 self.unreadable.add("project")
                 continue
-            info = s.read_fields(head["catalogue"], s.CATALOGUE, self.ctx, self.problems, doc.shown,
-                                 "the catalogue")
-            catalogue = m.Catalogue(id=path.stem, title=info["title"] if info else m.LText(),
-                                    updated=info["updated"] if info else None,
-                                    source=m.Source(doc.shown, doc.data.line_of("catalogue")))
+            title, updated, line = read.catalogue
+            catalogue = m.Catalogue(id=path.stem, title=title, updated=updated, source=m.Source(shown, line))
             catalogues.append(catalogue)
-            entries = head["projects"]
-            if not isinstance(entries, list):
-                self.error(doc.shown, doc.data.line_of("projects"), "projects",
-                           f'{s.found(entries)}; expected a list of projects, each starting with "- id: ..."')
+            if read.entries is None:
                 self.unreadable.add("project")
                 continue
-            for i, entry in enumerate(entries):
-                project = self.read_project(entry, doc, entries.line_of(i), catalogue, sectors, parks, staff)
+            for entry in read.entries:
+                project = self.read_project(entry, shown, catalogue, sectors, parks, staff)
                 if project is not None:
                     projects.append(project)
         return catalogues, sorted(projects, key=lambda p: p.id)
 
-    def read_project(self, entry, doc, line, catalogue, sectors, parks, staff):
-        f = s.read_fields(entry, s.PROJECT, self.ctx, self.problems, doc.shown, "a project", partial=True,
-                          line=line)
+    def catalogue_file(self, path: Path) -> CatalogueFile | None:
+        """A catalogue file checked on its own (None if it cannot be read; reported).
+
+        Taken from the file cache when the file's bytes and the site's languages are those it
+        was checked with, and every image it names is found (or missing) as it was then.
+        """
+        data = self.loader.read_bytes(path)
+        if data is None:
+            return None
+        cache = self.loader.cache
+        digest = cache.digest(data)
+        languages = ",".join(self.ctx.languages)
+        read = cache.load(digest, "catalogue", languages)
+        if isinstance(read, CatalogueFile) and all(
+                s.image_answer(value, self.ctx) == answer for value, answer in read.images.items()):
+            return read
+        # Its parse is not kept besides: that would double what a first build writes, for the
+        # rare run where an image or the languages changed and the file is parsed again.
+        doc = self.loader.yaml(path, data, keep=False)
+        if doc is None:
+            return None
+        ctx = replace(self.ctx, images_seen={})
+        read = read_catalogue_file(doc.data, ctx)
+        self.checked.append(doc.shown)
+        cache.store(digest, "catalogue", read, languages)
+        return read
+
+    def read_project(self, entry: ProjectEntry, shown: str, catalogue, sectors, parks, staff):
+        for line, field, message in entry.problems:
+            self.error(shown, line, field, message)
+        f = entry.fields
         if f is None:
             return None
         if not f.ok:
-            self.left_out("project", entry.get("id"))
+            self.left_out("project", entry.written_id)
             if not f.get("id"):
                 return None
-        source = m.Source(doc.shown, line)
+        source = m.Source(shown, entry.line)
         if not self.claim("project", f["id"], source):
             return None
+        lines = entry.lines
         for alias in f["aliases"]:
             if alias == f["id"]:
-                self.error(doc.shown, entry.line_of("aliases"), "aliases", f'"{alias}" is this project\'s own id; '
+                self.error(shown, lines["aliases"], "aliases", f'"{alias}" is this project\'s own id; '
                            "aliases are the earlier ids that should lead to it")
                 continue
-            self.claim("project", alias, m.Source(doc.shown, entry.line_of("aliases")), "aliases")
+            self.claim("project", alias, m.Source(shown, lines["aliases"]), "aliases")
         for lang, text in f["description"].items():
-            self.check_markdown(doc.shown, entry.line_of("description"), text, "description")
-        self.note_images(f["images"], source, entry, "images", role="cover")
-        sector = self.resolve(sectors, f["sector"], "sector", source, "sector", entry.line_of("sector"))
-        park = self.resolve(parks, f["park"], "park", source, "park", entry.line_of("park"))
-        contact = self.resolve(staff, f["contact"], "staff member", source, "contact", entry.line_of("contact"))
+            self.check_markdown(shown, lines["description"], text, "description")
+        self.note_images(f["images"], source, field="images", role="cover", lines=entry.image_lines)
+        sector = self.resolve(sectors, f["sector"], "sector", source, "sector", lines["sector"])
+        park = self.resolve(parks, f["park"], "park", source, "park", lines["park"])
+        contact = self.resolve(staff, f["contact"], "staff member", source, "contact", lines["contact"])
         if sector is None or not f.ok:
             self.left_out("project", f["id"])
             return None
@@ -459,5 +495,97 @@ class Checker:
         return sorted(chosen, key=lambda p: p.id)
 
 
+# ---- a catalogue file on its own -------------------------------------------------------
+#
+# What a catalogue file says can be checked without the rest of the site: its fields, amounts,
+# dates, texts and images. `Checker.catalogue_file` keeps that reading in the file cache, and
+# every build links it to the rest again (ids unique across files, sectors, parks and staff
+# resolved, images noted), in `read_catalogues` and `read_project`, the same code whether the
+# reading came from the cache or not.
+
+Found = list[tuple[int, str, str]]     # (line, field, message) of each problem; the file is added when shown
+
+
+@dataclass
+class ProjectEntry:
+    """One item of a catalogue's `projects:`, checked on its own."""
+    line: int                      # where the item starts
+    fields: s.Fields | None        # the checked fields (with .ok); None when the item is not a mapping
+    problems: Found                # what checking its fields found
+    written_id: str | None         # its id as written (for an item left out: not reported again)
+    lines: dict[str, int]          # where aliases, description, sector, park and contact are written
+    image_lines: list[int]         # where each image is written
+
+
+@dataclass
+class CatalogueFile:
+    """A catalogue file checked on its own: what `read_catalogues` needs of it."""
+    problems: Found                          # about the file's own fields
+    catalogue: tuple | None                  # (title, updated, line); None when the file is wrong
+    entries: list[ProjectEntry] | None       # None when `projects:` is not a list
+    # Each image path written in the file → what looking for it found (`schema.image_answer`):
+    # a kept reading holds while these answers do.
+    images: dict = dataclasses.field(default_factory=dict)
+
+
+def read_catalogue_file(data, ctx: s.Context) -> CatalogueFile:
+    """Check a parsed catalogue file against its schema; `ctx.images_seen` collects the images."""
+    found = Problems()
+    head = s.read_fields(data, s.CATALOGUE_FILE, ctx, found, "", "a catalogue file")
+    if head is None:
+        return CatalogueFile(_found(found), None, None, ctx.images_seen)
+    info = s.read_fields(head["catalogue"], s.CATALOGUE, ctx, found, "", "the catalogue")
+    catalogue = (info["title"] if info else m.LText(), info["updated"] if info else None,
+                 data.line_of("catalogue"))
+    entries = head["projects"]
+    if not isinstance(entries, list):
+        found.error("", data.line_of("projects"), "projects",
+                    f'{s.found(entries)}; expected a list of projects, each starting with "- id: ..."')
+        return CatalogueFile(_found(found), catalogue, None, ctx.images_seen)
+    projects = [read_project_entry(entry, entries.line_of(i), ctx) for i, entry in enumerate(entries)]
+    return CatalogueFile(_found(found), catalogue, projects, ctx.images_seen)
+
+
+def read_project_entry(entry, line: int, ctx: s.Context) -> ProjectEntry:
+    found = Problems()
+    f = s.read_fields(entry, s.PROJECT, ctx, found, "", "a project", partial=True, line=line)
+    if f is None:
+        return ProjectEntry(line, None, _found(found), None, {}, [])
+    written_id = entry.get("id")
+    return ProjectEntry(
+        line, f, _found(found), written_id if isinstance(written_id, str) else None,
+        {name: entry.line_of(name) for name in ("aliases", "description", "sector", "park", "contact")},
+        image_lines(f["images"], entry, "images", line))
+
+
+def _found(problems: Problems) -> Found:
+    return [(p.line, p.field, p.message) for p in problems.errors]
+
+
+def image_lines(images, data, field: str, default: int) -> list[int]:
+    """The line of each image of a field: its item's line in a list, else the field's line."""
+    written = data.get(field) if isinstance(data, PosDict) else None
+    if isinstance(written, PosList):
+        return [written.line_of(i) for i in range(len(images))]
+    line = data.line_of(field) if isinstance(data, PosDict) and field in data else default
+    return [line] * len(images)
+
+
 def check_site(root: Path, problems: Problems) -> m.Site | None:
-    return Checker(root, problems).run()
+    with _collector_paused():
+        return Checker(root, problems).run()
+
+
+@contextmanager
+def _collector_paused():
+    """Checking makes millions of small objects that all live on in the model; Python's cycle
+    collector would walk them again and again while finding nothing to free (at 10,000
+    projects that was more than the checking itself). Garbage made meanwhile is collected
+    once the collector runs again."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

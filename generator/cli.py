@@ -71,14 +71,19 @@ def build(site, out, strict, pdf):
     from .build import build as run_build
     root = _site_root(site)
     target = Path(out) if out else root / "output"
+    from .progress import Progress
+    progress = Progress()
     try:
-        result = run_build(root, target, strict=strict, pdf=pdf)
+        result = run_build(root, target, strict=strict, pdf=pdf, progress=progress)
     except BuildFailed as exc:
+        progress.close()
         _report_failure(exc)
         sys.exit(1)
     except OutputError as exc:
+        progress.close()
         click.echo(f"yunzhao: {exc}", err=True)
         sys.exit(2)
+    progress.close()
     for warning in result.warnings:
         click.echo(f"warning: {warning}")
     if result.lost_links:
@@ -96,6 +101,10 @@ def build(site, out, strict, pdf):
     click.echo(f"built {sum(result.pages.values())} pages ({per_lang}), {result.images} images "
                f"into {target} in {result.seconds:.1f} s")
     click.echo(f"{result.images_processed} images processed, {result.images_cached} from cache")
+    if result.rendered is not None:
+        click.echo(f"incremental: {result.rendered} pages rendered again, {result.written} files changed in output/")
+    elif result.full_because:
+        click.echo(f"every page rendered: {result.full_because}")
     if result.posters or result.pdfs:
         click.echo(f"brochures: {result.posters} posters, {result.pdfs} PDFs")
 
@@ -203,7 +212,9 @@ def serve(site, port, bind, out):
             click.echo(f"{said}{len(outcome.problems)} error(s); the preview {kept} and shows the errors "
                        "on the page until they are fixed", err=True)
         elif changes:
-            click.echo(f"{said}rebuilt in {outcome.seconds:.1f} s, {len(outcome.changed)} files changed")
+            rendered = "every page rendered" if outcome.rendered is None else \
+                f"{outcome.rendered} of {outcome.pages} pages rendered again"
+            click.echo(f"{said}rebuilt in {outcome.seconds:.1f} s ({rendered}), {len(outcome.changed)} files changed")
         else:
             click.echo(f"built {outcome.pages} pages in {outcome.seconds:.1f} s")
 

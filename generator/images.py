@@ -42,6 +42,7 @@ from pathlib import Path, PurePosixPath
 import PIL
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError, features
 
+from .deps import Traced
 from .errors import Problems
 from .model import ImageRef, ImageSettings, Site
 
@@ -70,7 +71,7 @@ class Rendition:
 
 
 @dataclass(frozen=True)
-class PublishedImage:
+class PublishedImage(Traced):
     """One image of content as published: its renditions, and its upright intrinsic size."""
     source: str              # relative to content/
     width: int               # after EXIF rotation; 0 for an SVG without a size
@@ -95,6 +96,10 @@ class PublishedImage:
     def path(self) -> str:
         # So that `{{ image|rel }}` links a phone-sized picture, never the original.
         return self.src.path
+
+    @property
+    def dep_keys(self) -> tuple[str, ...]:
+        return ("image:" + self.source,)
 
 
 @dataclass

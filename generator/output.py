@@ -1,7 +1,8 @@
 """Write: files into a staging folder beside output/, swapped in only when all succeeded.
 
 The published site is never half-written: a build that fails, or is killed at any moment,
-leaves the previous output/ as it was. yunzhao marks the folders it creates and refuses to
+leaves the previous output/ as it was (an incremental build, which changes a few files in
+place through a `Journal`, leaves it as it was or, once committed, finished by the next run). yunzhao marks the folders it creates and refuses to
 replace a non-empty folder without its mark, so `--out ~` can never wipe a home folder.
 """
 
@@ -117,6 +118,89 @@ class Staging:
             _remove_own(self.dir, ignore_errors=True)
 
 
+class Journal:
+    """Changes to an existing output/: written beside it first, then moved in file by file.
+
+    An incremental build changes a few files of a large site; copying the whole site into a
+    staging folder would cost more than the build. The changed files are written into the
+    journal folder; when all are there, a commit record listing them is written (one atomic
+    rename), and only then are they moved into output/ (each move atomic). A build killed
+    before the commit leaves output/ as it was; one killed after it is finished by the next
+    build (`recover` rolls the journal forward), so output/ always ends up whole."""
+
+    COMMIT = "commit.json"
+
+    def __init__(self, out: Path):
+        self.out = Path(os.path.realpath(out.absolute()))
+        self.dir = self.out.parent / f".{self.out.name}.journal-{os.getpid()}"
+        self.files = self.dir / "files"
+        self.written: set[str] = set()
+        self.deleted: set[str] = set()
+
+    def __enter__(self) -> "Journal":
+        recover(self.out)
+        if self.dir.exists():
+            _remove_own(self.dir)
+        self.dir.mkdir()
+        (self.dir / MARK).write_text(MARK_TEXT, encoding="utf-8")
+        self.files.mkdir()
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if self.dir.exists():     # a failed build's, or one that found nothing to change
+            _remove_own(self.dir, ignore_errors=True)
+
+    def reserve(self, files) -> None:
+        for rel in files:
+            self.written.add(safe_relative(rel))
+
+    def write(self, rel: str, data: bytes) -> None:
+        target = self.files / safe_relative(rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        self.written.add(rel)
+
+    def link_or_copy(self, rel: str, source: Path) -> None:
+        target = self.files / safe_relative(rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        self.written.add(rel)
+
+    def delete(self, rel: str) -> None:
+        self.deleted.add(safe_relative(rel))
+
+    def apply(self) -> None:
+        _fsync_tree(self.dir)
+        record = self.dir / self.COMMIT
+        tmp = record.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"replace": sorted(self.written), "delete": sorted(self.deleted)}), "utf-8")
+        os.replace(tmp, record)
+        _crash_point("journal-committed")
+        _roll_forward(self.dir, self.out)
+
+
+def _roll_forward(journal: Path, out: Path) -> None:
+    """Move a committed journal's files into output/ and delete what it deletes; safe to repeat."""
+    changes = json.loads((journal / Journal.COMMIT).read_text("utf-8"))
+    for number, rel in enumerate(changes["replace"]):
+        source = journal / "files" / safe_relative(rel)
+        if source.exists():                 # else moved already by an earlier, killed attempt
+            target = out / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, target)
+        if number == 0:
+            _crash_point("journal-applying")
+    for rel in changes["delete"]:
+        target = out / safe_relative(rel)
+        target.unlink(missing_ok=True)
+        # A page's folder goes with its last file (zh/projects/<id>/ of a removed project).
+        folder = target.parent
+        while folder != out and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
+    _remove_own(journal)
+
+
 def recover(out: Path) -> None:
     """Clean up after a build that was killed: restore a moved-away site, drop stale staging.
 
@@ -133,6 +217,13 @@ def recover(out: Path) -> None:
             _remove_own(leftover, ignore_errors=True)
     for leftover in sorted(parent.glob(f".{out.name}.staging-*")):
         if not _running(leftover) and _ours(leftover):
+            _remove_own(leftover, ignore_errors=True)
+    for leftover in sorted(parent.glob(f".{out.name}.journal-*")):
+        if _running(leftover) or not _ours(leftover):
+            continue
+        if (leftover / Journal.COMMIT).is_file() and out.is_dir():
+            _roll_forward(leftover, out)     # killed while moving files in: finish the job
+        else:
             _remove_own(leftover, ignore_errors=True)
 
 

@@ -2,15 +2,21 @@
 
 Rendering is CPU-bound Python, so threads would take turns; processes run at once. Workers are
 forked after the model, views and templates are ready, so they inherit them instead of
-receiving pickles, and each writes its own pages straight into the staging folder (every page
+receiving pickles, and each writes its own pages straight into the target folder (every page
 has its own file, decided by the plan). Each worker takes every n-th route, which spreads
 expensive and cheap pages evenly; the output does not depend on which worker wrote what.
+
+A page whose bytes equal what the previous build published (`unchanged`: file → digest) is not
+written: an incremental build then moves only pages that really changed into output/.
 """
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
+import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
@@ -20,7 +26,23 @@ from .errors import Problem
 # Below this many pages, starting processes costs more than it saves.
 PARALLEL_FROM = 400
 
-_job = None   # (renderer, routes, target folder, pid of the build) — set before forking, read by workers
+_job = None   # (renderer, routes, target, unchanged, pid of the build, progress) — set before forking
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha1(data).hexdigest()
+
+
+@dataclass
+class Rendered:
+    """What rendering a set of pages gave: per page its digest and the content it read."""
+    pages: dict[str, int] = field(default_factory=dict)            # per language ("" for shared files)
+    digests: dict[str, str] = field(default_factory=dict)          # file → digest of its bytes
+    keys: dict[str, frozenset[str]] = field(default_factory=dict)  # file → keys read (deps.py)
+    written: set[str] = field(default_factory=set)                 # files written into the target
+    missing: set = field(default_factory=set)                      # missing translations met
+    fragments: dict = field(default_factory=dict)                  # cached parts made (render.cached)
+    problems: list[Problem] = field(default_factory=list)
 
 
 def _template_problem(exc: jinja2.TemplateError) -> Problem:
@@ -28,48 +50,65 @@ def _template_problem(exc: jinja2.TemplateError) -> Problem:
     return Problem(str(where), getattr(exc, "lineno", 0) or 0, "", f"theme template error: {exc.message}")
 
 
-def _render_share(share: tuple[int, int]):
+def _render_share(share: tuple[int, int]) -> Rendered:
     index, count = share
-    renderer, routes, target, build_pid = _job
-    pages: dict[str, int] = {}
-    for route in routes[index::count]:
+    renderer, routes, target, unchanged, build_pid, progress = _job
+    out = Rendered()
+    mine = routes[index::count]
+    for number, route in enumerate(mine, 1):
         if os.getpid() != build_pid and os.getppid() != build_pid:
-            # The build was killed: stop, rather than go on writing into its staging folder
-            # while the next build cleans it up.
+            # The build was killed: stop, rather than go on writing into its folder while the
+            # next build cleans it up.
             os._exit(1)
         try:
-            data = renderer.render(route)
+            data, keys = renderer.render_traced(route)
         except jinja2.TemplateError as exc:
-            return pages, set(), [_template_problem(exc)]
-        if target is not None:
+            out.problems.append(_template_problem(exc))
+            return out
+        sha = digest(data)
+        out.digests[route.file] = sha
+        out.keys[route.file] = keys
+        if target is not None and unchanged.get(route.file) != sha:
             path = target / route.file
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
-        pages[route.lang or ""] = pages.get(route.lang or "", 0) + 1
-    return pages, renderer.localizer.missing, []
+            out.written.add(route.file)
+        out.pages[route.lang or ""] = out.pages.get(route.lang or "", 0) + 1
+        if progress is not None and index == 0 and number % 500 == 0:
+            progress(number * count, len(routes))     # the first worker speaks for all
+    out.missing = set(renderer.localizer.missing)
+    out.fragments = renderer.new_fragments
+    return out
 
 
-def render_routes(renderer, routes, target: Path | None, workers: int | None = None):
-    """Render `routes` (into `target` if given): (pages per language, missing translations, problems)."""
+def render_routes(renderer, routes, target: Path | None, unchanged: dict[str, str] | None = None,
+                  workers: int | None = None, progress=None) -> Rendered:
+    """Render `routes` into `target` (None: only render), skipping pages whose digest is in `unchanged`."""
     global _job
     workers = workers or int(os.environ.get("YUNZHAO_WORKERS", 0)) or os.cpu_count() or 1
     if len(routes) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         workers = 1
-    _job = (renderer, routes, target, os.getpid())
+    _job = (renderer, routes, target, unchanged or {}, os.getpid(), progress)
     try:
         if workers == 1:
             results = [_render_share((0, 1))]
         else:
+            sys.stdout.flush()
+            sys.stderr.flush()
             with multiprocessing.get_context("fork").Pool(workers) as pool:
                 results = pool.map(_render_share, [(i, workers) for i in range(workers)])
     finally:
         _job = None
-    pages: dict[str, int] = {}
-    missing: set = set()
-    problems: list[Problem] = []
-    for part_pages, part_missing, part_problems in results:
-        for lang, count in part_pages.items():
-            pages[lang] = pages.get(lang, 0) + count
-        missing |= part_missing
-        problems += part_problems
-    return pages, missing, problems
+    total = Rendered()
+    for part in results:
+        for lang, count in part.pages.items():
+            total.pages[lang] = total.pages.get(lang, 0) + count
+        total.digests.update(part.digests)
+        total.keys.update(part.keys)
+        total.written |= part.written
+        total.missing |= part.missing
+        total.fragments.update(part.fragments)
+        total.problems += part.problems
+    if progress is not None:
+        progress(len(routes), len(routes))
+    return total

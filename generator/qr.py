@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import functools
 import io
+import re
 
 import segno
 from markupsafe import Markup
+
+from . import qr_encoder
 
 INK = "#1f1f1f"
 
@@ -33,33 +36,43 @@ def qr_svg(url: str, title: str = "") -> str:
 
 
 # Every project and park page prints its own QR code, so a 10,000-project site draws tens of
-# thousands. Choosing the best of the eight masks is three quarters of segno's time; any mask
-# gives a valid code that every reader decodes, so page codes use one fixed mask, and their SVG
-# is written here as one path of horizontal runs (also faster than a general writer).
-PAGE_MASK = 2
+# thousands; segno spent about a third of such a build on them. Page codes are therefore made by
+# our own encoder (qr_encoder: byte mode, level M, one fixed mask, everything per version cached),
+# which draws exactly the codes segno drew with `mask=2`, and their SVG is written here as one
+# path of horizontal runs. The few brochure and poster codes above and below stay on segno.
+BORDER = 4  # the quiet zone, in modules, as the standard requires
+DARK_RUN = re.compile("1+")
+RUN_LENGTHS = tuple(map(str, range(qr_encoder.version_size(qr_encoder.MAX_VERSION) + 1)))
 
 
 def qr_inline(url: str, label: str = "") -> Markup:
     """The QR code as inline SVG for a page (one request less; prints without loading anything)."""
     if not url.startswith(("https://", "http://")):
         raise ValueError(f"a QR code needs an absolute URL, not {url!r}")
-    code = segno.make(url, error="m", micro=False, mask=PAGE_MASK)
-    border = 4
-    runs = []
-    for y, row in enumerate(code.matrix):
-        x, width = 0, len(row)
-        while x < width:
-            if row[x] & 1:
-                start = x
-                while x < width and row[x] & 1:
-                    x += 1
-                runs.append(f"M{start + border} {y + border + 0.5}h{x - start}")
-            else:
-                x += 1
-    size = code.symbol_size(scale=1, border=border)[0]
+    symbol = qr_encoder.encode(url)
+    size = symbol.size + 2 * BORDER
     return Markup(f'<svg xmlns="http://www.w3.org/2000/svg" class="qr" viewBox="0 0 {size} {size}" role="img" '
                   f'aria-label="{Markup.escape(label or url)}"><path fill="#fff" d="M0 0h{size}v{size}H0z"/>'
-                  f'<path stroke="{INK}" d="{"".join(runs)}"/></svg>')
+                  f'<path stroke="{INK}" d="{dark_runs(symbol)}"/></svg>')
+
+
+def dark_runs(symbol: qr_encoder.Symbol) -> str:
+    """Path data with one horizontal stroke per run of dark modules in a row: "M{x} {y}h{length}",
+    drawn through the middle of the row (y + 0.5) so that a stroke of width 1 covers it exactly.
+
+    The rows end in a newline in `symbol.modules`, so a run never spans two rows. A code has
+    hundreds of runs, so their text is looked up ready-made rather than formatted each time.
+    """
+    starts = run_starts(symbol.size)
+    return "".join([starts[first] + RUN_LENGTHS[end - first]
+                    for first, end in map(re.Match.span, DARK_RUN.finditer(symbol.modules))])
+
+
+@functools.lru_cache(maxsize=None)
+def run_starts(size: int) -> tuple[str, ...]:
+    """"M{x} {y}h" for every character of a symbol's modules string (rows of `size` modules plus
+    a newline), with the quiet zone added to x and y."""
+    return tuple(f"M{col + BORDER} {row + BORDER + 0.5}h" for row in range(size) for col in range(size + 1))
 
 
 def qr_png(url: str, pixels: int) -> bytes:

@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
 from markupsafe import Markup
 
+from . import deps
 from .i18n import LANGUAGES, Localizer
 from .images import ImageCatalog
 from .model import Site
@@ -22,7 +24,7 @@ from .qr import qr_inline
 from .routes import Plan, Route, relative
 from .search import SearchIndex, build_indexes
 from .theme import Theme, hashed_name
-from .views import LangView
+from .views import LANG_VIEW_KEYS, LangView
 
 TEMPLATES = {
     "home": "home.html",
@@ -46,7 +48,61 @@ TEMPLATES = {
 @jinja2.pass_context
 def _rel(context, path) -> str:
     # An image (or one of its renditions) links by its `path`: `{{ park.cover|rel }}` works too.
+    if isinstance(path, deps.Traced):
+        deps.read(path.dep_keys)
     return relative(context["route"].path, getattr(path, "path", path))
+
+
+class TracingEnvironment(jinja2.Environment):
+    """Records what a template reads from views, for incremental builds (see deps.py).
+
+    Templates reach content only through attribute and item access on the objects they are
+    given, and Jinja routes every such access through these two methods. Most accesses are to
+    strings and dicts: one lookup of the object's type decides that nothing is to be recorded."""
+
+    def getattr(self, obj, attribute):
+        tracer = deps.TRACERS.get(type(obj))
+        if tracer is not None:
+            tracer(obj, attribute)
+        try:      # jinja2.Environment.getattr, inlined: this runs millions of times in a large site
+            return getattr(obj, attribute)
+        except AttributeError:
+            pass
+        try:
+            return obj[attribute]
+        except (TypeError, LookupError, AttributeError):
+            return self.undefined(obj=obj, name=attribute)
+
+    def getitem(self, obj, argument):
+        tracer = deps.TRACERS.get(type(obj))
+        if tracer is not None:
+            tracer(obj, argument)
+        return super().getitem(obj, argument)
+
+
+def _trace_lang_view(view, attribute) -> None:
+    deps.read(LANG_VIEW_KEYS.get(attribute, (deps.EVERYTHING,)) if isinstance(attribute, str)
+              else (deps.EVERYTHING,))
+
+
+deps.TRACERS[LangView] = _trace_lang_view
+deps.TRACERS[Site] = lambda site, attribute: deps.read((deps.EVERYTHING,))
+
+
+def _fragment_key(context, macro, args) -> tuple:
+    parts = []
+    for arg in args:
+        if isinstance(arg, deps.Traced):
+            parts.append((arg.kind, arg.id))
+        elif isinstance(arg, (str, int)) or arg is None:
+            parts.append(arg)
+        elif arg is context.get("t"):
+            parts.append("t")
+        else:
+            raise TypeError(f"cached({macro.name}, …) takes views, strings and numbers, not {type(arg).__name__}")
+    # The fragment's links are relative to the page's folder: the same card in another folder differs.
+    route = context["route"]
+    return (macro.name, route.lang, route.path.rpartition("/")[0], *parts)
 
 
 def _json(value) -> Markup:
@@ -63,9 +119,10 @@ class Renderer:
     strings: dict[str, dict]
     localizer: Localizer
     images: ImageCatalog = field(default_factory=ImageCatalog)
+    cache_dir: Path | None = None      # <site>/.yunzhao-cache/: the search keeps its terms there
 
     def __post_init__(self):
-        self.env = jinja2.Environment(
+        self.env = TracingEnvironment(
             loader=jinja2.FileSystemLoader(self.theme.template_dirs),
             autoescape=True, trim_blocks=True, lstrip_blocks=True,
             undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
@@ -82,12 +139,37 @@ class Renderer:
             ("brochure", self.site.brochures)) for x in items}
         self.env.globals.update(
             asset=lambda name: self.assets[name][0], languages=LANGUAGES,
-            brand_color=self.site.brand_color, search_meta=lambda lang: self.search[lang].meta)
+            brand_color=self.site.brand_color, search_meta=self.search_meta, cached=self.cached)
+        self.fragments: dict[tuple, tuple[Markup, frozenset[str]]] = {}       # see `cached`
+        self.new_fragments: dict[tuple, tuple[Markup, frozenset[str]]] = {}   # made in this build
 
     @cached_property
     def search(self) -> dict[str, SearchIndex]:
         """The search index of each language: every page names its index in the search box."""
-        return build_indexes(self.site, self.views)
+        return build_indexes(self.site, self.views, self.cache_dir)
+
+    @jinja2.pass_context
+    def cached(self, context, macro, *args) -> Markup:
+        """`{{ cached(project_card, p, t, 'h2') }}`: the macro's output, made once and kept with
+        the content it read, so that a list of 10,000 projects costs 10,000 look-ups, not 10,000
+        renders, when one project changed (see incremental.py)."""
+        key = _fragment_key(context, macro, args)
+        found = self.fragments.get(key)
+        if found is not None:
+            deps.read(found[1])
+            return found[0]
+        outer = deps.begin_part()
+        try:
+            html = Markup(macro(*args))
+        finally:
+            keys = deps.end_part(outer)
+        self.fragments[key] = (html, keys)
+        self.new_fragments[key] = (html, keys)
+        return html
+
+    def search_meta(self, lang: str) -> str:
+        deps.read(("search:" + lang,))
+        return self.search[lang].meta
 
     def static_assets(self) -> dict[str, tuple[str, bytes]]:
         """Theme static files under content-hashed names: name → (path, bytes)."""
@@ -122,6 +204,18 @@ class Renderer:
             return f"User-agent: *\nAllow: /\nSitemap: {self.plan.absolute('sitemap.xml')}\n".encode()
         template = self.env.get_template(TEMPLATES[route.kind])
         return template.render(self.context(route)).encode("utf-8")
+
+    def render_traced(self, route: Route) -> tuple[bytes, frozenset[str]]:
+        """The page, and the keys of the content it read (see deps.py)."""
+        deps.start()
+        try:
+            data = self.render(route)
+        finally:
+            keys = deps.stop()
+        if route.kind in ("sitemap", "alias"):
+            # Written from the plan rather than through views (and cheap): made at every build.
+            keys = keys | {deps.EVERYTHING}
+        return data, keys
 
     def sitemap(self) -> bytes:
         """Every page of every language, each with its alternates (Google's hreflang form)."""

@@ -17,18 +17,29 @@ and an old page must never read a newer index):
 
 A query downloads meta.json, the shards its terms fall in and the chunks of the results it
 shows: a few tens of KB even for 10,000 projects. Building is linear in the amount of text
-(plus one sort of the vocabulary).
+(plus one sort of the vocabulary). Cutting Chinese text into words is most of that work, so the
+terms of every text are kept in `.yunzhao-cache/search-terms.pickle` between builds (a build
+after an edit cuts only the new texts), and a build with many new texts cuts them on every core.
 """
 
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import json
 import logging
+import multiprocessing
+import os
+import pickle
 import re
 import unicodedata
+from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
+from itertools import chain, repeat
+from json.encoder import encode_basestring
+from operator import add, itemgetter, sub
+from pathlib import Path
 
 from . import model as m
 
@@ -134,6 +145,20 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower()
 
 
+@functools.lru_cache(maxsize=None)
+def _code_version() -> str:
+    """The cutting rules (this file), jieba's dictionary and OpenCC's tables (their versions),
+    Unicode's NFKC tables."""
+    from importlib import metadata   # not `import jieba`: that alone takes 0.2 s
+    try:
+        versions = [metadata.version(name) for name in ("jieba", "opencc")]
+    except metadata.PackageNotFoundError:
+        versions = []
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(repr((versions, unicodedata.unidata_version)).encode())
+    return digest.hexdigest()
+
+
 class Segmenter:
     """Text → index terms. jieba learns the site's own words first, so that a title such as
     西彭新材料产业化项目 is cut 西彭 / 新材料 / 产业化 / 项目 and not 西 / 彭新 / 材料."""
@@ -142,6 +167,12 @@ class Segmenter:
         self.words = tuple(sorted(set(words)))
         self._cjk: dict[str, tuple[str, ...]] = {}
         self._text: dict[str, list[str]] = {}
+
+    @functools.cached_property
+    def config(self) -> str:
+        """Everything that decides how a text is cut: the site's words and the code. Terms kept
+        between builds are only valid under the same."""
+        return hashlib.sha256("\n".join((_code_version(),) + self.words).encode()).hexdigest()
 
     @property
     def jieba(self):
@@ -198,8 +229,8 @@ def _texts(lv, value, as_list=False) -> list[str]:
     was derived from it (so a query typed either way finds the zh-Hant page)."""
     if not value:
         return []
-    shown = lv.l10n.texts(value, lv.lang) if as_list else [lv.l10n.text(value, lv.lang)]
-    out = [str.__str__(s) for s in shown if s]
+    found = lv.l10n.pick(value, lv.lang)[0]     # what l10n.text(s) shows, without wrapping it
+    out = [str.__str__(s) for s in ((found or ()) if as_list else (found,)) if s]
     if lv.lang == "zh-Hant" and "zh-Hant" not in value and "zh" in value:
         source = value["zh"]
         out.extend(source if isinstance(source, list) else [source])
@@ -222,9 +253,11 @@ def _summary(text: str) -> str:
     return text if len(text) <= SUMMARY_CHARS else text[: SUMMARY_CHARS - 1].rstrip() + "…"
 
 
-def collect_docs(lv, sector_ids: dict, park_ids: dict) -> list[Doc]:
+def collect_docs(lv) -> list[Doc]:
     """Projects (grouped by sector, then park, so results of one query share chunks), parks,
     pages — in one language."""
+    sector_ids = {s.id: i for i, s in enumerate(lv.sectors)}
+    park_ids = {p.id: i for i, p in enumerate(lv.parks)}
     docs: list[Doc] = []
     groups: dict[tuple[int, int], list] = {}       # buckets, not a sort: linear in the projects
     for p in lv.projects:
@@ -303,33 +336,37 @@ def _deltas(ids: list[int]) -> list[int]:
     return [b - a for a, b in zip([0] + ids, ids)]
 
 
+_weight = itemgetter(0)
+_consume = deque(maxlen=0).extend            # runs an iterator to its end, in C
+# Occurrences of a term in one document → what they add to its weight: repeats, up to three.
+REPEATS = {1: 0, 2: 1, 3: 2}
+MAX_REPEATS = 3
+
+
 def utf16_key(term: str) -> bytes:
     # search.js compares strings by UTF-16 code units; sort the same way so its binary search
     # over shard boundaries agrees with ours for every character.
     return term.encode("utf-16-be")
 
 
-def build_index(lv, segmenter: Segmenter) -> SearchIndex:
+def build_index(lv, docs: list[Doc], terms: dict[str, tuple[str, ...]]) -> SearchIndex:
+    """The index of one language, from its documents and the terms of every text in them."""
     sectors = lv.sectors
-    sector_ids = {s.id: i for i, s in enumerate(sectors)}
-    park_ids = {p.id: i for i, p in enumerate(lv.parks)}
-    docs = collect_docs(lv, sector_ids, park_ids)
 
-    # term → [doc, weight, doc, weight, ...] in doc order: one pass over all text.
-    postings: dict[str, list[int]] = {}
+    # term → [doc, weight, doc, weight, ...] in doc order. A term weighs what its best field
+    # gives, plus one per repeat anywhere in the document, up to three. Millions of (term, doc)
+    # pairs: the loops over them are C's (map, zip, dict.update), not Python's.
+    postings: defaultdict[str, list[int]] = defaultdict(list)
+    posting = postings.__getitem__
     for number, doc in enumerate(docs):
-        best: dict[str, list[int]] = {}
-        for name, text in doc.fields:
-            weight = WEIGHTS[name]
-            for term in segmenter.terms(text):
-                seen = best.get(term)
-                if seen is None:
-                    best[term] = [weight, 0]
-                else:
-                    seen[0] = max(seen[0], weight)
-                    seen[1] += 1
-        for term, (weight, repeats) in best.items():
-            postings.setdefault(term, []).extend((number, weight + min(repeats, 3)))
+        fields = sorted([(WEIGHTS[name], terms[text]) for name, text in doc.fields], key=_weight)
+        best: dict[str, int] = {}
+        for weight, found in fields:      # lightest first: the heaviest field's weight stays
+            best.update(zip(found, repeat(weight)))
+        counts = Counter(chain.from_iterable([found for _, found in fields]))
+        repeats = map(REPEATS.get, counts.values(), repeat(MAX_REPEATS))
+        scores = map(add, map(best.__getitem__, counts), repeats)
+        _consume(map(list.extend, map(posting, counts), zip(repeat(number), scores)))
 
     files: dict[str, bytes] = {}
     keys, sizes = [], []
@@ -341,11 +378,13 @@ def build_index(lv, segmenter: Segmenter) -> SearchIndex:
         files[f"t/{len(keys) - 1}.json"] = data
         sizes.append(len(data))
 
+    # What _dump would give for each term and its list, written directly (tens of thousands of
+    # terms, millions of numbers, each a doc number, a delta or a weight).
+    numeral = [str(n) for n in range(max(len(docs), max(WEIGHTS.values()) + MAX_REPEATS + 1))].__getitem__
     for term in sorted(postings, key=utf16_key):
         flat = postings[term]
-        ids = flat[0::2]
-        encoded = [v for pair in zip(_deltas(ids), flat[1::2]) for v in pair]
-        entry = _dump(term) + b":" + _dump(encoded)
+        flat[2::2] = map(sub, flat[2::2], flat[:-2:2])      # doc numbers → deltas
+        entry = f'{encode_basestring(term)}:[{",".join(map(numeral, flat))}]'.encode()
         if not shard or shard_bytes + len(entry) > SHARD_BYTES:
             if shard:
                 close_shard()
@@ -376,7 +415,7 @@ def build_index(lv, segmenter: Segmenter) -> SearchIndex:
         "sectors": [s.name.text for s in sectors],
         "parks": [str.__str__(p.title) for p in lv.parks],
         "status": [[s, lv.label("status", s)] for s in m.STATUSES],
-        "t2s": _t2s_table(postings, docs),
+        "t2s": _t2s_table(postings, dict.fromkeys(text for doc in docs for _, text in doc.fields)),
     }
     files["meta.json"] = _dump(meta)
 
@@ -387,11 +426,11 @@ def build_index(lv, segmenter: Segmenter) -> SearchIndex:
     return SearchIndex(lv.lang, folder, {folder + path: data for path, data in files.items()})
 
 
-def _t2s_table(postings: dict, docs: list[Doc]) -> str:
+def _t2s_table(postings: dict, texts) -> str:
     """Traditional characters a reader may type → the Simplified ones the keys use, as one string
     of pairs. Only characters whose Simplified form occurs in this index's keys are listed:
     any other character cannot match anyway."""
-    used = {c for term in postings for c in term if c >= "\u3400"}
+    used = {c for c in set("".join(postings)) if c >= "\u3400"}
     pairs = {}
     for config in ("s2t", "s2tw", "s2hk"):
         converter = _opencc(config)
@@ -401,13 +440,11 @@ def _t2s_table(postings: dict, docs: list[Doc]) -> str:
                 pairs[trad] = simplify_char(trad)
     # Characters that only phrases produce (软件 → 軟體) are not in a one-character conversion:
     # take them from the texts themselves.
-    for doc in docs:
-        for _, text in doc.fields:
-            for char in text:
-                if char >= "\u3400" and char not in pairs and char not in used:
-                    simple = simplify_char(char)
-                    if simple != char and simple in used:
-                        pairs[char] = simple
+    for char in set("".join(text for text in texts if not text.isascii())) - used - pairs.keys():
+        if char >= "\u3400":
+            simple = simplify_char(char)
+            if simple != char and simple in used:
+                pairs[char] = simple
     return "".join(t + s for t, s in sorted(pairs.items()))
 
 
@@ -428,7 +465,124 @@ def site_words(site: m.Site) -> list[str]:
     return [w for w in words if re.fullmatch(f"[{CJK}]+", w)]
 
 
-def build_indexes(site: m.Site, views: dict) -> dict[str, SearchIndex]:
-    """One index per language of the site."""
+# The terms of every text: kept between builds, cut on every core ---------------------------------
+
+TERMS_CACHE = "search-terms.pickle"
+TERMS_FORMAT = 1
+# Below this many characters to cut, starting processes (~0.1 s) costs more than it saves:
+# jieba cuts new Chinese text at about 200,000 characters a second. The demo has 40,000.
+PARALLEL_FROM = 50_000
+
+_job = None   # (segmenter, texts) — set before forking, read by the workers
+
+
+def _text_key(text: str) -> bytes:
+    # A digest rather than the text: the file would otherwise hold every text of the site again.
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).digest()
+
+
+class TermCache:
+    """text → its terms, in `<cache_dir>/search-terms.pickle` between builds.
+
+    The file holds the terms of one segmenter configuration (`Segmenter.config`) and only the
+    texts of the last build, so it does not grow with every edit; it is rewritten (whole,
+    atomically) only when that set changed. A missing, unreadable or foreign file is an empty
+    cache: a cold build, never an error."""
+
+    def __init__(self, folder: Path | None, config: str):
+        self.path = folder / TERMS_CACHE if folder is not None else None
+        self.config = config
+        self.stored: dict[bytes, tuple[str, ...]] = self._load()
+
+    def _load(self) -> dict:
+        if self.path is None:
+            return {}
+        collecting = gc.isenabled()
+        gc.disable()      # a tuple per text: no collection need walk them while they arrive
+        try:
+            with open(self.path, "rb") as f:
+                fmt, config, stored = pickle.load(f)
+        except Exception:
+            return {}
+        finally:
+            if collecting:
+                gc.enable()
+        if fmt != TERMS_FORMAT or config != self.config or type(stored) is not dict:
+            return {}
+        return stored
+
+    def save(self, terms: dict[bytes, tuple[str, ...]]) -> None:
+        """Keep exactly `terms` (what this build used) if that differs from the file."""
+        if self.path is None or terms.keys() == self.stored.keys():
+            return       # same keys, same configuration: the same terms
+        # Its own temporary name: two builds of one site at once must not write into one file.
+        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with open(tmp, "wb") as f:
+                pickle.dump((TERMS_FORMAT, self.config, terms), f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.path)
+        except OSError:
+            tmp.unlink(missing_ok=True)   # a read-only site folder only loses the cache
+
+
+def _cut_share(share: tuple[int, int]) -> list[tuple[str, ...]]:
+    index, count = share
+    segmenter, texts = _job
+    return [tuple(segmenter.terms(text)) for text in texts[index::count]]
+
+
+HAS_CJK = re.compile(f"[{CJK}]")
+
+
+def cut_texts(segmenter: Segmenter, texts: list[str], workers: int | None = None) -> list[tuple[str, ...]]:
+    """The terms of each text, cut on every core when there are enough of them.
+
+    Workers are forked once jieba's dictionary is loaded, so each inherits it rather than
+    loading its own; each cuts every n-th text (long and short texts spread evenly)."""
+    global _job
+    workers = workers or int(os.environ.get("YUNZHAO_WORKERS", 0)) or os.cpu_count() or 1
+    # (A daemonic process, a pool's worker, may not start processes of its own.)
+    forking = "fork" in multiprocessing.get_all_start_methods()
+    forking = forking and not multiprocessing.current_process().daemon
+    if workers < 2 or not forking or sum(map(len, texts)) < PARALLEL_FROM:
+        return [tuple(segmenter.terms(text)) for text in texts]
+    if any(HAS_CJK.search(text) for text in texts):
+        segmenter.jieba.check_initialized()
+        _opencc("t2s")
+    _job = (segmenter, texts)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            shares = pool.map(_cut_share, [(i, workers) for i in range(workers)])
+    finally:
+        _job = None
+    out: list = [None] * len(texts)
+    for index, share in enumerate(shares):
+        out[index::workers] = share
+    return out
+
+
+def text_terms(texts, segmenter: Segmenter, cache_dir: Path | None = None) -> dict[str, tuple[str, ...]]:
+    """text → its terms, for every distinct text given: from the cache, the others cut anew."""
+    texts = list(dict.fromkeys(texts))
+    if cache_dir is None:
+        return dict(zip(texts, cut_texts(segmenter, texts)))
+    cache = TermCache(cache_dir, segmenter.config)
+    keys = [_text_key(text) for text in texts]
+    stored = cache.stored
+    found = [stored.get(key) for key in keys]
+    missing = [i for i, terms in enumerate(found) if terms is None]
+    for i, terms in zip(missing, cut_texts(segmenter, [texts[i] for i in missing])):
+        found[i] = terms
+    cache.save(dict(zip(keys, found)))
+    return dict(zip(texts, found))
+
+
+def build_indexes(site: m.Site, views: dict, cache_dir: Path | None = None) -> dict[str, SearchIndex]:
+    """One index per language of the site. The terms of every text are kept in `cache_dir`
+    (`<site>/.yunzhao-cache/`) between builds if given, so a build cuts only new texts."""
     segmenter = Segmenter(site_words(site))
-    return {lang: build_index(views[lang], segmenter) for lang in site.languages}
+    docs = {lang: collect_docs(views[lang]) for lang in site.languages}
+    terms = text_terms((text for lang in site.languages for doc in docs[lang] for _, text in doc.fields),
+                       segmenter, cache_dir)
+    return {lang: build_index(views[lang], docs[lang], terms) for lang in site.languages}

@@ -71,6 +71,7 @@ class BuildOutcome:
     pages: int = 0
     changed: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    rendered: int | None = None     # pages rendered again by an incremental build (None: all)
 
 
 class Preview:
@@ -97,7 +98,17 @@ class Preview:
             return self._failed([f"output folder: {exc}"], started)
         except Exception as exc:   # a bug must not stop the preview; show it like a content error
             return self._failed([f"yunzhao: internal error: {type(exc).__name__}: {exc}"], started)
-        digests = _digests(self.out)
+        if result.changed is not None and self.digests:
+            # An incremental build says which files it wrote or deleted: hash only those.
+            digests = dict(self.digests)
+            for rel in result.changed:
+                path = self.out / rel
+                if path.is_file():
+                    digests[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+                else:
+                    digests.pop(rel, None)
+        else:
+            digests = _digests(self.out)
         changed = sorted(p for p in digests.keys() | self.digests.keys() if digests.get(p) != self.digests.get(p))
         with self.condition:
             if changed:
@@ -107,7 +118,8 @@ class Preview:
             self.problems = []
             self.generation += 1
             self.condition.notify_all()
-        return BuildOutcome(time.monotonic() - started, sum(result.pages.values()), changed)
+        return BuildOutcome(time.monotonic() - started, sum(result.pages.values()), changed,
+                            rendered=result.rendered)
 
     def _failed(self, problems: list[str], started: float) -> BuildOutcome:
         with self.condition:
@@ -122,8 +134,9 @@ class Preview:
         for number, files in self.history:
             if number > version:
                 changed |= files
-        reload = page in changed or page not in self.digests or any(
-            not f.endswith(".html") and not f.startswith(".") for f in changed)
+        # A changed style sheet or script reloads every page; a moved search index does not
+        # (the search page, which names it, changed too).
+        reload = page in changed or page not in self.digests or any(f.startswith("assets/") for f in changed)
         return {"version": self.version, "reload": bool(changed) and reload,
                 "overlay": overlay_html(self.problems, bool(self.digests))}
 

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
-from . import charts
+from . import charts, deps
 from . import model as m
 from .i18n import LANGUAGES, Localizer, Shown, wrap_lang
 from .images import ImageCatalog, PublishedImage, Rendition
@@ -24,7 +24,10 @@ from .units import sum_money
 
 
 class LangView:
-    """Views of the whole site in one language."""
+    """Views of the whole site in one language.
+
+    Templates read it as `site`; what each of its attributes depends on is listed in
+    `LANG_VIEW_KEYS` (an attribute missing there counts as depending on everything)."""
 
     def __init__(self, site: m.Site, lang: str, localizer: Localizer, plan: Plan, strings: dict,
                  images: ImageCatalog | None = None):
@@ -161,13 +164,36 @@ class LangView:
         }
 
 
-class ItemView:
+# What each attribute of LangView that templates read depends on, besides site.yaml (which
+# every page depends on) and the theme (fingerprinted whole). Methods that return views need
+# nothing: the returned views are recorded when the template reads them.
+LANG_VIEW_KEYS: dict[str, tuple[str, ...]] = {
+    **{name: () for name in ("title", "tagline", "description", "contact", "lang", "language", "strings",
+                             "text", "texts", "markdown", "label", "path", "image", "images", "project",
+                             "park", "sector", "staff", "page", "brochure")},
+    "projects": ("list:projects",),
+    "parks": ("list:parks",),
+    "sectors": ("list:sectors",),
+    "sectors_in_use": ("list:sectors", "sectors-in-use"),
+    "menu_pages": ("list:pages",),
+    "featured": ("list:projects",),
+    "figures": ("figures",),
+    "brochure_files": ("brochure-files",),
+}
+
+
+class ItemView(deps.Traced):
     kind = ""
 
     def __init__(self, obj, lv: LangView):
         self.model = obj
         self.lv = lv
         self.id = obj.id
+
+    @cached_property
+    def dep_keys(self) -> tuple[str, ...]:
+        """The content this view's properties read (see deps.py); subclasses add what they reach."""
+        return (deps.key(self.kind, self.id),)
 
     @property
     def ref(self) -> str:
@@ -193,12 +219,20 @@ class SectorView(ItemView):
         return self.name
 
     @cached_property
+    def attribute_keys(self) -> dict[str, tuple[str, ...]]:
+        return {"projects": (deps.key("members:sector", self.id),)}
+
+    @cached_property
     def projects(self):
         return [self.lv.project(p) for p in self.model.projects]
 
 
 class StaffView(ItemView):
     kind = "staff"
+
+    @cached_property
+    def attribute_keys(self) -> dict[str, tuple[str, ...]]:
+        return {"wechat_qr": (deps.key("image", self.model.wechat_qr),)} if self.model.wechat_qr else {}
 
     @cached_property
     def name(self) -> Shown:
@@ -243,6 +277,12 @@ class PlaceView(ItemView):
     """What projects and parks both have: a title, a summary, a place on the map, pictures."""
 
     @cached_property
+    def attribute_keys(self) -> dict[str, tuple[str, ...]]:
+        images = tuple(deps.key("image", rel) for rel in self.model.images)
+        return {"images": images, "cover": images[:1], "share_image": images[:1],
+                "projects": (deps.key(f"members:{self.kind}", self.id),)}
+
+    @cached_property
     def title(self) -> Shown:
         return self.text("title")
 
@@ -275,6 +315,16 @@ class PlaceView(ItemView):
 
 class ProjectView(PlaceView):
     kind = "project"
+
+    @cached_property
+    def attribute_keys(self) -> dict[str, tuple[str, ...]]:
+        p = self.model
+        keys = {**super().attribute_keys,
+                "catalogue": (deps.key("catalogue", p.catalogue.id),),
+                "related": (deps.key("members:sector", p.sector.id),)}
+        if p.contact is None and p.park is not None:
+            keys["contact"] = (deps.key("park", p.park.id),)       # the park's contact stands in
+        return keys
 
     @cached_property
     def description(self) -> Markup:

@@ -46,6 +46,18 @@ class Server:
         except urllib.error.HTTPError as exc:
             return exc.code, exc.read().decode("utf-8"), dict(exc.headers)
 
+    def wait_for_line(self, start: str) -> str:
+        """The next line the server prints that contains `start`."""
+        deadline = time.monotonic() + DEADLINE
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=1)
+            except queue.Empty:
+                continue
+            if start in line:
+                return line
+        raise AssertionError(f"the server never printed {start!r}")
+
     def edit(self, old: str, new: str) -> None:
         path = self.root / CATALOGUE
         text = path.read_text("utf-8")
@@ -164,6 +176,10 @@ def test_an_edit_reloads_the_page_and_an_error_shows_the_overlay_over_the_last_g
 
         server.edit("title: {zh: 阿尔法项目, en: Alpha Project}", "title: {zh: 阿尔法新材料项目, en: Alpha Project}")
         events.wait_for(lambda state: state["reload"])
+        # Only the pages that show the project were rendered again, not the whole site.
+        said = server.wait_for_line("rebuilt in")
+        rendered, total = map(int, re.search(r"\((\d+) of (\d+) pages rendered again\)", said).groups())
+        assert 0 < rendered < total / 2, said
         status, page, _ = server.get(PAGE)
         assert status == 200 and "阿尔法新材料项目" in page and "yunzhao-overlay" not in page
 

@@ -686,6 +686,8 @@ def test_killing_a_long_build_at_any_moment_leaves_the_previous_output_complete(
     out = big_site / "output"
     before = tree_digest(out)
     (big_site / PROJECTS).write_text(big_catalogue(BIG, title="新项目"), encoding="utf-8")
+    # A whole build, through the staging folder (tests/test_incremental.py kills incremental ones).
+    (big_site / ".yunzhao-cache" / "build-state.pickle").unlink()
     staging = lambda: [p for p in big_site.glob(".output.staging-*")]
     moments = {
         "while reading the content": lambda started: time.monotonic() - started > 0.3,
@@ -710,6 +712,9 @@ def two_versions(baseline, tmp_path):
     root = tmp_path / "site"
     shutil.copytree(baseline, root, symlinks=True)
     put(root, edit(PROJECTS, "title: 贝塔项目", "title: 贝塔项目二期"))
+    # Without the record of the last build, the build is a whole one, through the staging folder
+    # (incremental builds go through a journal: tests/test_incremental.py kills those).
+    (root / ".yunzhao-cache" / "build-state.pickle").unlink()
     clean = tmp_path / "clean"
     assert run_yunzhao("build", "--site", str(root), "--out", str(clean), cwd=REPO).returncode == 0
     return root, tree_digest(root / "output"), tree_digest(clean)

@@ -2,15 +2,19 @@
 
 Nothing here knows what a project or a park is; that is `check`'s job. A file that cannot be
 read at all (not UTF-8, bad YAML, empty) becomes a problem, and loading goes on with the rest.
+What a file parses into is kept in the file cache (`file_cache.py`) by the hash of its bytes,
+so an unchanged file is not parsed again.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import Problems
+from .file_cache import FileCache
 from .yamlpos import PosDict, YamlError, decode, parse
 
 # A translation file is `<id>.<lang>.md`, e.g. xipeng.en.md or xipeng.zh-Hant.md.
@@ -28,10 +32,13 @@ class Document:
 
 
 class ContentLoader:
-    def __init__(self, root: Path, problems: Problems):
+    def __init__(self, root: Path, problems: Problems, cache: FileCache | None = None):
         self.root = root
         self.content = root / "content"
         self.problems = problems
+        self.cache = cache if cache is not None else FileCache.for_site(root)
+        self.parsed: list[str] = []     # files parsed in this run (the others came from the cache)
+        self._content_real: str | None = None
 
     def shown(self, path: Path) -> str:
         try:
@@ -39,18 +46,28 @@ class ContentLoader:
         except ValueError:
             return path.as_posix()
 
-    def read_text(self, path: Path) -> str | None:
-        shown = self.shown(path)
-        if not path.resolve().is_relative_to(self.content.resolve()):
+    def read_bytes(self, path: Path) -> bytes | None:
+        if not self.inside_content(path):
             # A symlink to e.g. a private key would otherwise be read, quoted in messages, published.
-            self.problems.error(shown, 0, "", "this file is a link to a file outside content/; "
+            self.problems.error(self.shown(path), 0, "", "this file is a link to a file outside content/; "
                                 "copy the file itself into content/")
             return None
         try:
-            data = path.read_bytes()
+            return path.read_bytes()
         except OSError as exc:
-            self.problems.error(shown, 0, "", f"cannot read this file: {exc.strerror}")
+            self.problems.error(self.shown(path), 0, "", f"cannot read this file: {exc.strerror}")
             return None
+
+    def inside_content(self, path: Path) -> bool:
+        """Whether the file, links followed, is in content/ (as `Path.is_relative_to` says of the
+        resolved paths; with strings, since a site may have thousands of files)."""
+        if self._content_real is None:
+            self._content_real = os.path.realpath(self.content)
+        real = os.path.realpath(path)
+        base = self._content_real
+        return real == base or real.startswith(base if base.endswith(os.sep) else base + os.sep)
+
+    def text(self, shown: str, data: bytes) -> str | None:
         try:
             text = decode(data)
         except UnicodeDecodeError as exc:
@@ -63,44 +80,51 @@ class ContentLoader:
             return None
         return text
 
-    def yaml(self, path: Path) -> Document | None:
-        text = self.read_text(path)
-        if text is None:
+    def _parsed(self, path: Path, kind: str, parse_text, data: bytes | None = None, keep: bool = True):
+        """`parse_text(text)` of the file (of `data`, when its bytes were read already), from
+        the cache when the same bytes were parsed before; kept there for the next run unless
+        `keep` is false.
+
+        Returns the result tuple, or None when the file cannot be read (reported). Only bytes
+        that decoded to text were ever stored, so a cached file needs no decoding.
+        """
+        data = self.read_bytes(path) if data is None else data
+        if data is None:
+            return None
+        digest = self.cache.digest(data)
+        result = self.cache.load(digest, kind)
+        if result is None or not _well_formed(kind, result):
+            shown = self.shown(path)
+            text = self.text(shown, data)
+            if text is None:
+                return None
+            self.parsed.append(shown)
+            result = parse_text(text)
+            if keep:
+                self.cache.store(digest, kind, result)
+        return result
+
+    def yaml(self, path: Path, data: bytes | None = None, keep: bool = True) -> Document | None:
+        result = self._parsed(path, "yaml", _parse_yaml, data, keep)
+        if result is None:
             return None
         shown = self.shown(path)
-        try:
-            data = parse(text)
-        except YamlError as exc:
-            self.problems.error(shown, exc.line, "", exc.message)
+        if result[0] == "error":
+            self.problems.error(shown, result[1], "", result[2])
             return None
-        return Document(path, shown, data)
+        return Document(path, shown, result[1])
 
     def markdown(self, path: Path, lang: str | None = None) -> Document | None:
         """A Markdown file with YAML front matter between `---` lines."""
-        text = self.read_text(path)
-        if text is None:
+        result = self._parsed(path, "markdown", _parse_markdown)
+        if result is None:
             return None
         shown = self.shown(path)
-        lines = text.split("\n")
-        if lines[0].strip() != "---":
-            self.problems.error(shown, 1, "", 'a profile starts with a line "---", then its fields, '
-                                "then another \"---\" line, then the text")
+        if result[0] == "error":
+            self.problems.error(shown, result[1], "", result[2])
             return None
-        try:
-            end = next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "..."))
-        except StopIteration:
-            self.problems.error(shown, 1, "", 'the fields at the top are not closed: add a line "---" after them')
-            return None
-        front = "\n".join(lines[1:end])
-        try:
-            data = parse(front, first_line=2) if front.strip() else PosDict()
-        except YamlError as exc:
-            self.problems.error(shown, exc.line, "", exc.message)
-            return None
-        rest = "\n".join(lines[end + 1:])
-        body = rest.lstrip("\n")
-        body_line = end + 2 + (len(rest) - len(body))   # the line of the body's first text
-        return Document(path, shown, data, body=body.rstrip("\n"), body_line=body_line, lang=lang)
+        _, data, body, body_line = result
+        return Document(path, shown, data, body=body, body_line=body_line, lang=lang)
 
     def files(self, folder: str, pattern: str) -> list[Path]:
         """Files in a content folder, sorted so every build reads them in the same order."""
@@ -122,3 +146,45 @@ class ContentLoader:
             if doc is not None:
                 grouped.setdefault(doc_id, {})[lang] = doc
         return grouped
+
+
+# What a file parses into, as the cache keeps it: ("data", values) or ("doc", front matter,
+# body, body line), or ("error", line, message) for a mistake reported at that line.
+
+def _parse_yaml(text: str) -> tuple:
+    try:
+        return ("data", parse(text))
+    except YamlError as exc:
+        return ("error", exc.line, exc.message)
+
+
+def _parse_markdown(text: str) -> tuple:
+    lines = text.split("\n")
+    if lines[0].strip() != "---":
+        return ("error", 1, 'a profile starts with a line "---", then its fields, '
+                "then another \"---\" line, then the text")
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "..."))
+    except StopIteration:
+        return ("error", 1, 'the fields at the top are not closed: add a line "---" after them')
+    front = "\n".join(lines[1:end])
+    try:
+        data = parse(front, first_line=2) if front.strip() else PosDict()
+    except YamlError as exc:
+        return ("error", exc.line, exc.message)
+    rest = "\n".join(lines[end + 1:])
+    body = rest.lstrip("\n")
+    body_line = end + 2 + (len(rest) - len(body))   # the line of the body's first text
+    return ("doc", data, body.rstrip("\n"), body_line)
+
+
+def _well_formed(kind: str, result) -> bool:
+    """A cached result has the shape the parse gives (a damaged entry may unpickle to anything)."""
+    if not isinstance(result, tuple) or not result:
+        return False
+    if result[0] == "error":
+        return len(result) == 3 and isinstance(result[1], int) and isinstance(result[2], str)
+    if kind == "yaml":
+        return result[0] == "data" and len(result) == 2
+    return (result[0] == "doc" and len(result) == 4 and isinstance(result[1], dict)
+            and isinstance(result[2], str) and isinstance(result[3], int))

@@ -37,6 +37,9 @@ class Context:
     """What parsers need to know beyond the value: the site's languages and content folder."""
     languages: list[str]
     content: Path
+    # When a dict: each image path checked → what was found (`image_answer`); what a file's
+    # fields check into depends on these, besides its bytes and the languages.
+    images_seen: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,8 @@ def _scalar(value) -> bool:
 # ---- parsers ---------------------------------------------------------------------------
 
 def text(value, ctx):
+    if type(value) is str:      # the common case, first
+        return value
     if not _scalar(value):
         hint = '; put it in quotes' if isinstance(value, bool) else ""
         raise Invalid(f"{found(value)}; write plain text here{hint}")
@@ -124,22 +129,27 @@ def _item_line(value, index):
     return value.line_of(index) if isinstance(value, PosList) else None
 
 
+def _key_line(value, key):
+    return value.line_of(key) if isinstance(value, PosDict) else None
+
+
 def localized(value, ctx, kind=text):
     """A plain string (the source language) or {language: string}."""
     if isinstance(value, dict):
         if not value:
             raise Invalid("is empty; write the text, or one text per language, e.g. {zh: 西彭园区, en: Xipeng Park}")
         result = LText()
+        languages = ctx.languages
         for key, item in value.items():
-            lang = canonical_lang(str(key), ctx.languages)
-            line = value.line_of(key) if isinstance(value, PosDict) else None
+            # Most texts name the site's languages exactly as it spells them.
+            lang = key if key in languages else canonical_lang(str(key), languages)
             if lang is None:
-                raise Invalid(f'"{key}" is not one of this site\'s languages ({", ".join(ctx.languages)})'
-                              + did_you_mean(key, ctx.languages), line)
+                raise Invalid(f'"{key}" is not one of this site\'s languages ({", ".join(languages)})'
+                              + did_you_mean(key, languages), _key_line(value, key))
             try:
                 result[lang] = kind(item, ctx)
             except Invalid as exc:
-                raise Invalid(f"{lang}: {exc.message}", exc.line or line) from None
+                raise Invalid(f"{lang}: {exc.message}", exc.line or _key_line(value, key)) from None
         return result
     try:
         return LText({ctx.languages[0]: kind(value, ctx)})
@@ -269,7 +279,7 @@ def https_url(value, ctx):
     return value
 
 
-def image(value, ctx):
+def _image(value, ctx):
     """A path relative to content/, which must exist and stay inside content/."""
     if not isinstance(value, str) or not value.strip():
         raise Invalid(f"{found(value)}; write the image's path inside content/, e.g. images/park.jpg")
@@ -289,6 +299,24 @@ def image(value, ctx):
     if path.resolve() != path.absolute() and not path.resolve().is_relative_to(ctx.content.resolve()):
         raise Invalid(f'"{_show(value)}" links to a file outside content/; copy the image into content/images/')
     return rel.as_posix()
+
+
+def image(value, ctx):
+    """An image path (see `_image`), noted in `ctx.images_seen` when that is collected."""
+    if ctx.images_seen is None or not isinstance(value, str):
+        return _image(value, ctx)
+    answer = ctx.images_seen[value] = image_answer(value, ctx)
+    if answer[0] == "invalid":
+        raise Invalid(answer[1], answer[2])
+    return answer[1]
+
+
+def image_answer(value: str, ctx) -> tuple:
+    """What checking an image path finds: ("ok", path) or ("invalid", message, line)."""
+    try:
+        return ("ok", _image(value, ctx))
+    except Invalid as exc:
+        return ("invalid", exc.message, exc.line)
 
 
 def image_list(value, ctx):
@@ -502,28 +530,33 @@ def read_fields(data, kind: dict[str, Field], ctx: Context, problems: Problems, 
                        "(\"name: value\" lines)")
         return None
     ok = True
-    allowed = only if only is not None else tuple(kind)
+    # Called for every item of every file: the line of a field is looked up only for a message.
+    allowed = kind if only is None else only
+    key_lines = data.key_lines if isinstance(data, PosDict) else None
     result = Fields()
-    for key in data:
-        line = data.line_of(key) if isinstance(data, PosDict) else 0
+    for key, value in data.items():
         if key not in allowed:
+            line = key_lines.get(key, data.line) if key_lines is not None else 0
             if only is not None and key in kind:
                 problems.error(shown, line, str(key), f"a translation cannot change this field; "
                                f"write it in the source file (translatable: {', '.join(only)})")
             else:
+                names = tuple(allowed)
                 problems.error(shown, line, str(key), f"unknown field in {what}"
-                               + (did_you_mean(key, allowed) or f"; known fields: {', '.join(allowed)}"))
+                               + (did_you_mean(key, names) or f"; known fields: {', '.join(names)}"))
             ok = False
             continue
-        value = data[key]
+        spec = kind[key]
         if value is None or (isinstance(value, str) and not value.strip()):
-            if kind[key].required:
+            if spec.required:
+                line = key_lines.get(key, data.line) if key_lines is not None else 0
                 problems.error(shown, line, str(key), "is empty; write a value after the colon")
                 ok = False
             continue
         try:
-            result[key] = kind[key].parse(value, ctx)
+            result[key] = spec.parse(value, ctx)
         except Invalid as exc:
+            line = key_lines.get(key, data.line) if key_lines is not None else 0
             problems.error(shown, exc.line or line, str(key), exc.message)
             ok = False
     if only is None:

@@ -12,6 +12,7 @@ time and memory instead of exhausting the machine.
 from __future__ import annotations
 
 import re
+import sys
 
 import yaml
 
@@ -140,13 +141,25 @@ class _MergeCounting(yaml.SafeLoader):
         super().flatten_mapping(node)
 
 
+_STR = "tag:yaml.org,2002:str"
+# Keys that make PyYAML's flatten_mapping change a mapping: `<<:` merges and `=` value keys.
+_FLATTENED = ("tag:yaml.org,2002:merge", "tag:yaml.org,2002:value")
+
+
 class _Builder:
-    """Turns composed nodes into PosDict / PosList / plain values, counting every value made."""
+    """Turns composed nodes into PosDict / PosList / plain values, counting every value made.
+
+    This walks every node of every content file, so the common cases (text, keys without
+    merges) take the shortest path; `line`, `spend` and `scalar` are written out inline there.
+    """
 
     def __init__(self, offset: int, budget: int):
         self.offset = offset
         self.budget = budget
         self.seen: set[int] = set()    # nodes built once already: meeting one again means an alias
+        # The keys each merging mapping wrote itself, taken before its first merge: an alias
+        # builds the mapping again from the merged node, and must tell them apart the same way.
+        self.written: dict[int, set[int]] = {}
         self.constructor = _MergeCounting("")
         self.constructor.builder = self
 
@@ -161,49 +174,63 @@ class _Builder:
     def build(self, node, depth: int, where: int):
         """`where` is the line of the nearest value written out rather than reached through an
         alias (an alias points back at its anchor): the line to blame when aliases explode."""
-        self.spend(1, where)
+        self.budget -= 1
+        if self.budget < 0:
+            raise YamlError(where, _BOMB)
         if depth > MAX_DEPTH:
             raise YamlError(where, _TOO_DEEP)
+        if node.__class__ is yaml.ScalarNode:
+            # Text (most values) is the node's own string, as PyYAML's constructor returns it.
+            return node.value if node.tag == _STR else self.scalar(node)
         if id(node) not in self.seen:
             self.seen.add(id(node))
-            where = self.line(node)
+            where = node.start_mark.line + 1 + self.offset
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node, depth, where)
         if isinstance(node, yaml.SequenceNode):
+            offset = self.offset
             result = PosList()
-            result.line = self.line(node)
+            result.line = node.start_mark.line + 1 + offset
+            lines = result.item_lines
             for item in node.value:
                 result.append(self.build(item, depth + 1, where))
-                result.item_lines.append(self.line(item))
+                lines.append(item.start_mark.line + 1 + offset)
             return result
         return self.scalar(node)
 
     def mapping(self, node, depth: int, where: int) -> PosDict:
+        offset = self.offset
         result = PosDict()
-        result.line = self.line(node)
-        written_here = {id(key) for key, _ in node.value}
-        try:
-            self.constructor.flatten_mapping(node)    # `<<: *defaults` merges
-        except RecursionError:
-            raise YamlError(result.line, _TOO_DEEP) from None
-        except yaml.constructor.ConstructorError as exc:
-            mark = exc.problem_mark or node.start_mark
-            raise YamlError(mark.line + 1 + self.offset, '"<<:" merges fields: write a mapping after it, '
-                            "e.g. <<: *defaults") from None
+        result.line = node.start_mark.line + 1 + offset
+        written_here = self.written.get(id(node))
+        if written_here is None and any(key.tag in _FLATTENED for key, _ in node.value):
+            written_here = self.written[id(node)] = {id(key) for key, _ in node.value}
+            try:
+                self.constructor.flatten_mapping(node)    # `<<: *defaults` merges
+            except RecursionError:
+                raise YamlError(result.line, _TOO_DEEP) from None
+            except yaml.constructor.ConstructorError as exc:
+                mark = exc.problem_mark or node.start_mark
+                raise YamlError(mark.line + 1 + offset, '"<<:" merges fields: write a mapping after it, '
+                                "e.g. <<: *defaults") from None
         merged: set = set()
+        key_lines = result.key_lines
         for key_node, value_node in node.value:
-            key_line = self.line(key_node)
+            key_line = key_node.start_mark.line + 1 + offset
             if not isinstance(key_node, yaml.ScalarNode):
                 raise YamlError(key_line, "a key must be a plain name")
-            key = self.scalar(key_node)
+            # Interned: the same few field names recur in every item, and a cached parse
+            # (file_cache.py) then stores each name once.
+            key = sys.intern(key_node.value) if key_node.tag == _STR else self.scalar(key_node)
             if key in result and key not in merged:
                 raise YamlError(key_line, f'"{key}" is written twice in this mapping '
-                                          f"(first on line {result.key_lines[key]}); keep one")
-            merged.discard(key)
-            if id(key_node) not in written_here:
-                merged.add(key)    # merged from an anchor: a key written in the mapping itself wins
+                                          f"(first on line {key_lines[key]}); keep one")
+            if written_here is not None:
+                merged.discard(key)
+                if id(key_node) not in written_here:
+                    merged.add(key)    # merged from an anchor: a key written in the mapping itself wins
             result[key] = self.build(value_node, depth + 1, where)
-            result.key_lines[key] = key_line
+            key_lines[key] = key_line
         return result
 
     def scalar(self, node):
