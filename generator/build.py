@@ -83,9 +83,14 @@ def render_all(renderer: Renderer, plan: Plan, problems: Problems, target=None,
     routes = plan.routes if routes is None else routes
     if target is not None:
         target.reserve(route.file for route in routes)     # checks every path stays inside output/
-    renderer.search    # the search indexes are built once here, before the render workers fork
     folder = target.files if isinstance(target, output.Journal) else target.dir if target else None
-    rendered = render_routes(renderer, routes, folder, unchanged, progress=progress)
+    # The search indexes are built while the workers render (this process would wait otherwise),
+    # in this process alone (the cores are busy rendering); only the search pages name them, and
+    # they are rendered afterwards.
+    renderer.search_workers = 1
+    rendered = render_routes(renderer, [r for r in routes if r.kind != "search"], folder, unchanged,
+                             progress=progress, meanwhile=lambda: renderer.search)
+    rendered.add(render_routes(renderer, [r for r in routes if r.kind == "search"], folder, unchanged))
     renderer.localizer.missing |= rendered.missing
     if rendered.problems:
         problems.errors.extend(rendered.problems)
@@ -164,10 +169,8 @@ def _build(root: Path, out: Path, strict: bool, write: bool, pdf: bool, progress
         _finish(result, renderer, problems, strict, started)
         return result
 
-    say("search")
-    values = deps.key_values(site, renderer.images, {lang: index.folder for lang, index in renderer.search.items()},
-                             _brochure_files(renderer))
-    others = other_files(renderer, extra, plan)
+    values = deps.key_values(site, renderer.images, _brochure_files(renderer))
+    others = lambda: other_files(renderer, extra, plan)     # once the search indexes are built
     previous_urls = output.read_manifest(out) if out.is_dir() else None
     if previous_urls is not None:
         urls = sorted(r.path for r in plan.routes if r.kind not in ("sitemap", "robots"))
@@ -229,7 +232,7 @@ def _build_whole(renderer, plan, problems, out, others, progress, before_publish
     files: dict[str, str] = {}
     with output.Staging(out) as staging:
         rendered = render_all(renderer, plan, problems, staging, progress=progress)
-        for path, content in sorted(others.items()):
+        for path, content in sorted(others().items()):
             if isinstance(content, Path):
                 staging.link_or_copy(path, content)
             else:
@@ -249,6 +252,7 @@ def _update(renderer, plan, problems, out, others, state, routes, progress, befo
                               progress=progress)
         journal.written = set(rendered.written)
         files.update(rendered.digests)
+        others = others()
         for path, content in sorted(others.items()):
             sha = _file_digest(content)
             if state.files.get(path) != sha:

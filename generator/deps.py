@@ -10,7 +10,6 @@ content a page reads is recorded here, as *keys*, while its template runs:
     list:projects  list:parks  …              which items exist, in order
     image:<path>   one published image;  figures  the home page's totals and charts
     site           site.yaml: every page depends on it
-    search:<lang>  where the search index of a language is (the search page names it)
     *              something not tracked: the page renders at every build
 
 Recording happens where templates read: the Jinja environment reports every attribute a
@@ -42,9 +41,10 @@ def start() -> None:
     _reading = {"site"}
 
 
-def stop() -> frozenset[str]:
+def stop() -> tuple[str, ...]:
+    """The keys read since `start` (a tuple: thousands of pages' keys are kept, and tuples are small)."""
     global _reading
-    keys, _reading = frozenset(_reading or ()), None
+    keys, _reading = tuple(_reading or ()), None
     return keys
 
 
@@ -60,10 +60,10 @@ def begin_part():
     return outer
 
 
-def end_part(outer) -> frozenset[str]:
+def end_part(outer) -> tuple[str, ...]:
     """The keys the part read; they count for the page that holds it too."""
     global _reading
-    keys, _reading = frozenset(_reading), outer
+    keys, _reading = tuple(_reading), outer
     if outer is not None:
         outer.update(keys)
     return keys
@@ -155,7 +155,7 @@ def fingerprint(value) -> str:
     return hashlib.blake2b(repr(value).encode("utf-8"), digest_size=12).hexdigest()
 
 
-def key_values(site: m.Site, images, search_folders: dict[str, str], brochure_files: dict) -> dict[str, str]:
+def key_values(site: m.Site, images, brochure_files: dict) -> dict[str, str]:
     """The value fingerprint of every key, for the content as it is now."""
     values: dict[str, str] = {}
     for kind, items in (("project", site.projects), ("park", site.parks), ("sector", site.sectors),
@@ -178,8 +178,6 @@ def key_values(site: m.Site, images, search_folders: dict[str, str], brochure_fi
     values["site"] = fingerprint(site_fields)
     for rel, image in images.images.items():
         values[f"image:{rel}"] = fingerprint(image)
-    for lang, folder in search_folders.items():
-        values[f"search:{lang}"] = folder
     for brochure_id, published in brochure_files.items():
         values[f"brochure-files:{brochure_id}"] = fingerprint(published)
     return values

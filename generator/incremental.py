@@ -28,7 +28,7 @@ FORMAT = 1
 class State:
     settings: str                                   # cache.settings_fingerprint of that build
     files: dict[str, str]                           # every file of output/ → digest
-    pages: dict[str, frozenset[str]]                # every page → the keys it read
+    pages: dict[str, tuple[str, ...]]               # every page → the keys it read
     values: dict[str, str]                          # key → its value then
     missing: set = field(default_factory=set)       # (lang, item ref, field) met while rendering
     listing: str = ""                               # cache.listing(output/) right after that build
@@ -36,7 +36,7 @@ class State:
 
 class _Unpickler(pickle.Unpickler):
     """Reads only what these records hold: a file planted in .yunzhao-cache/ cannot run code."""
-    ALLOWED = {("generator.incremental", "State"), ("markupsafe", "Markup")}
+    ALLOWED = {("generator.incremental", "State")}
 
     def find_class(self, module, name):
         if (module, name) not in self.ALLOWED:
@@ -94,7 +94,7 @@ def pages_to_render(state: State, files: list[str], changed: set[str]) -> list[s
     out = []
     for file in files:
         keys = state.pages.get(file)
-        if keys is None or not keys.isdisjoint(changed):
+        if keys is None or not changed.isdisjoint(keys):
             out.append(file)
     return out
 
@@ -114,7 +114,7 @@ def load_fragments(root: Path, settings: str, changed: set[str]) -> tuple[dict, 
         return {}, True
     if version != (FORMAT, __version__) or their_settings != settings:
         return {}, True
-    kept = {key: value for key, value in fragments.items() if value[1].isdisjoint(changed)}
+    kept = {key: value for key, value in fragments.items() if changed.isdisjoint(value[1])}
     return kept, len(kept) < len(fragments)
 
 

@@ -38,10 +38,20 @@ class Rendered:
     """What rendering a set of pages gave: per page its digest and the content it read."""
     pages: dict[str, int] = field(default_factory=dict)            # per language ("" for shared files)
     digests: dict[str, str] = field(default_factory=dict)          # file → digest of its bytes
-    keys: dict[str, frozenset[str]] = field(default_factory=dict)  # file → keys read (deps.py)
+    keys: dict[str, tuple[str, ...]] = field(default_factory=dict)  # file → keys read (deps.py)
     written: set[str] = field(default_factory=set)                 # files written into the target
     missing: set = field(default_factory=set)                      # missing translations met
     fragments: dict = field(default_factory=dict)                  # cached parts made (render.cached)
+
+    def add(self, other: "Rendered") -> None:
+        for lang, count in other.pages.items():
+            self.pages[lang] = self.pages.get(lang, 0) + count
+        self.digests.update(other.digests)
+        self.keys.update(other.keys)
+        self.written |= other.written
+        self.missing |= other.missing
+        self.fragments.update(other.fragments)
+        self.problems += other.problems
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -82,8 +92,10 @@ def _render_share(share: tuple[int, int]) -> Rendered:
 
 
 def render_routes(renderer, routes, target: Path | None, unchanged: dict[str, str] | None = None,
-                  workers: int | None = None, progress=None) -> Rendered:
-    """Render `routes` into `target` (None: only render), skipping pages whose digest is in `unchanged`."""
+                  workers: int | None = None, progress=None, meanwhile=None) -> Rendered:
+    """Render `routes` into `target` (None: only render), skipping pages whose digest is in `unchanged`.
+
+    `meanwhile()`, if given, runs in this process while the workers render."""
     global _job
     workers = workers or int(os.environ.get("YUNZHAO_WORKERS", 0)) or os.cpu_count() or 1
     if len(routes) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
@@ -91,24 +103,22 @@ def render_routes(renderer, routes, target: Path | None, unchanged: dict[str, st
     _job = (renderer, routes, target, unchanged or {}, os.getpid(), progress)
     try:
         if workers == 1:
+            if meanwhile:
+                meanwhile()
             results = [_render_share((0, 1))]
         else:
             sys.stdout.flush()
             sys.stderr.flush()
             with multiprocessing.get_context("fork").Pool(workers) as pool:
-                results = pool.map(_render_share, [(i, workers) for i in range(workers)])
+                pending = pool.map_async(_render_share, [(i, workers) for i in range(workers)])
+                if meanwhile:
+                    meanwhile()
+                results = pending.get()
     finally:
         _job = None
     total = Rendered()
     for part in results:
-        for lang, count in part.pages.items():
-            total.pages[lang] = total.pages.get(lang, 0) + count
-        total.digests.update(part.digests)
-        total.keys.update(part.keys)
-        total.written |= part.written
-        total.missing |= part.missing
-        total.fragments.update(part.fragments)
-        total.problems += part.problems
+        total.add(part)
     if progress is not None:
         progress(len(routes), len(routes))
     return total

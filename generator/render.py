@@ -120,6 +120,7 @@ class Renderer:
     localizer: Localizer
     images: ImageCatalog = field(default_factory=ImageCatalog)
     cache_dir: Path | None = None      # <site>/.yunzhao-cache/: the search keeps its terms there
+    search_workers: int | None = None  # processes that cut search terms (None: one per core)
 
     def __post_init__(self):
         self.env = TracingEnvironment(
@@ -140,13 +141,13 @@ class Renderer:
         self.env.globals.update(
             asset=lambda name: self.assets[name][0], languages=LANGUAGES,
             brand_color=self.site.brand_color, search_meta=self.search_meta, cached=self.cached)
-        self.fragments: dict[tuple, tuple[Markup, frozenset[str]]] = {}       # see `cached`
-        self.new_fragments: dict[tuple, tuple[Markup, frozenset[str]]] = {}   # made in this build
+        self.fragments: dict[tuple, tuple[str, tuple[str, ...]]] = {}       # see `cached`
+        self.new_fragments: dict[tuple, tuple[str, tuple[str, ...]]] = {}   # made in this build
 
     @cached_property
     def search(self) -> dict[str, SearchIndex]:
         """The search index of each language: every page names its index in the search box."""
-        return build_indexes(self.site, self.views, self.cache_dir)
+        return build_indexes(self.site, self.views, self.cache_dir, self.search_workers)
 
     @jinja2.pass_context
     def cached(self, context, macro, *args) -> Markup:
@@ -157,18 +158,20 @@ class Renderer:
         found = self.fragments.get(key)
         if found is not None:
             deps.read(found[1])
-            return found[0]
+            return Markup(found[0])
         outer = deps.begin_part()
         try:
-            html = Markup(macro(*args))
+            html = str(macro(*args))     # kept as plain text: it pickles much faster than Markup
         finally:
             keys = deps.end_part(outer)
         self.fragments[key] = (html, keys)
         self.new_fragments[key] = (html, keys)
-        return html
+        return Markup(html)
 
     def search_meta(self, lang: str) -> str:
-        deps.read(("search:" + lang,))
+        # The index is named by its content, which any edit may change: the page that names it
+        # (the search page) is made at every build.
+        deps.read((deps.EVERYTHING,))
         return self.search[lang].meta
 
     def static_assets(self) -> dict[str, tuple[str, bytes]]:
@@ -205,7 +208,7 @@ class Renderer:
         template = self.env.get_template(TEMPLATES[route.kind])
         return template.render(self.context(route)).encode("utf-8")
 
-    def render_traced(self, route: Route) -> tuple[bytes, frozenset[str]]:
+    def render_traced(self, route: Route) -> tuple[bytes, tuple[str, ...]]:
         """The page, and the keys of the content it read (see deps.py)."""
         deps.start()
         try:
@@ -214,7 +217,7 @@ class Renderer:
             keys = deps.stop()
         if route.kind in ("sitemap", "alias"):
             # Written from the plan rather than through views (and cheap): made at every build.
-            keys = keys | {deps.EVERYTHING}
+            keys = keys + (deps.EVERYTHING,)
         return data, keys
 
     def sitemap(self) -> bytes:

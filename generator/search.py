@@ -501,7 +501,7 @@ class TermCache:
         gc.disable()      # a tuple per text: no collection need walk them while they arrive
         try:
             with open(self.path, "rb") as f:
-                fmt, config, stored = pickle.load(f)
+                fmt, config, stored = _PlainUnpickler(f).load()
         except Exception:
             return {}
         finally:
@@ -535,6 +535,14 @@ def _cut_share(share: tuple[int, int]) -> list[tuple[str, ...]]:
 HAS_CJK = re.compile(f"[{CJK}]")
 
 
+class _PlainUnpickler(pickle.Unpickler):
+    """The cache holds only strings, bytes, tuples and dicts: a file planted in .yunzhao-cache/
+    that names any class (and so could run code) is refused."""
+
+    def find_class(self, module, name):
+        raise pickle.UnpicklingError(f"{module}.{name} is not part of a term cache")
+
+
 def cut_texts(segmenter: Segmenter, texts: list[str], workers: int | None = None) -> list[tuple[str, ...]]:
     """The terms of each text, cut on every core when there are enough of them.
 
@@ -562,27 +570,30 @@ def cut_texts(segmenter: Segmenter, texts: list[str], workers: int | None = None
     return out
 
 
-def text_terms(texts, segmenter: Segmenter, cache_dir: Path | None = None) -> dict[str, tuple[str, ...]]:
+def text_terms(texts, segmenter: Segmenter, cache_dir: Path | None = None,
+               workers: int | None = None) -> dict[str, tuple[str, ...]]:
     """text → its terms, for every distinct text given: from the cache, the others cut anew."""
     texts = list(dict.fromkeys(texts))
     if cache_dir is None:
-        return dict(zip(texts, cut_texts(segmenter, texts)))
+        return dict(zip(texts, cut_texts(segmenter, texts, workers)))
     cache = TermCache(cache_dir, segmenter.config)
     keys = [_text_key(text) for text in texts]
     stored = cache.stored
     found = [stored.get(key) for key in keys]
     missing = [i for i, terms in enumerate(found) if terms is None]
-    for i, terms in zip(missing, cut_texts(segmenter, [texts[i] for i in missing])):
+    for i, terms in zip(missing, cut_texts(segmenter, [texts[i] for i in missing], workers)):
         found[i] = terms
     cache.save(dict(zip(keys, found)))
     return dict(zip(texts, found))
 
 
-def build_indexes(site: m.Site, views: dict, cache_dir: Path | None = None) -> dict[str, SearchIndex]:
+def build_indexes(site: m.Site, views: dict, cache_dir: Path | None = None,
+                  workers: int | None = None) -> dict[str, SearchIndex]:
     """One index per language of the site. The terms of every text are kept in `cache_dir`
-    (`<site>/.yunzhao-cache/`) between builds if given, so a build cuts only new texts."""
+    (`<site>/.yunzhao-cache/`) between builds if given, so a build cuts only new texts.
+    `workers` processes cut new texts (default: one per core)."""
     segmenter = Segmenter(site_words(site))
     docs = {lang: collect_docs(views[lang]) for lang in site.languages}
     terms = text_terms((text for lang in site.languages for doc in docs[lang] for _, text in doc.fields),
-                       segmenter, cache_dir)
+                       segmenter, cache_dir, workers)
     return {lang: build_index(views[lang], docs[lang], terms) for lang in site.languages}
