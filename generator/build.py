@@ -10,7 +10,6 @@ from __future__ import annotations
 import gc
 import time
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import brochure_files, cache, deps, incremental, output
@@ -20,34 +19,9 @@ from .i18n import Localizer
 from .images import publish_images
 from .parallel import Rendered, digest, render_routes
 from .render import Renderer
+from .result import BuildResult
 from .routes import Plan, plan_site
 from .theme import find_theme, load_strings
-
-
-@dataclass
-class BuildResult:
-    pages: dict[str, int] = field(default_factory=dict)     # per language ("" for shared files)
-    missing: dict[str, list[str]] = field(default_factory=dict)
-    lost_links: list[str] = field(default_factory=list)
-    warnings: list = field(default_factory=list)
-    images: int = 0              # images of content published
-    images_processed: int = 0    # of which worked on in this build
-    images_cached: int = 0       # of which taken from the image cache
-    posters: int = 0             # brochure posters drawn
-    pdfs: int = 0                # brochure PDFs written
-    seconds: float = 0.0
-    unchanged: bool = False      # nothing changed since the last build: output/ was kept
-    rendered: int | None = None  # pages rendered, when the build started from the last one's record
-    written: int = 0             # files written or deleted in output/
-    full_because: str = ""       # why every page was rendered although output/ existed
-    changed: set[str] | None = None   # files written or deleted by an incremental build
-
-    # What a later build with no change reports again (see cache.py).
-    REMEMBERED = ("pages", "missing", "warnings", "images", "posters", "pdfs")
-
-    def summary(self) -> dict:
-        return {name: ([str(w) for w in self.warnings] if name == "warnings" else getattr(self, name))
-                for name in self.REMEMBERED}
 
 
 def prepare(root: Path, problems: Problems):
@@ -122,35 +96,28 @@ def _file_digest(content: bytes | Path) -> str:
 
 
 def build(root: Path, out: Path, strict: bool = False, write: bool = True, pdf: bool = False,
-          progress=None) -> BuildResult:
+          progress=None, quick: cache.Quick | None = None) -> BuildResult:
     """Build the site in `root` into `out`; raises BuildFailed or output.OutputError.
 
-    `progress(stage, done, total)`, if given, hears how far the build is."""
+    `progress(stage, done, total)`, if given, hears how far the build is; `quick` is what
+    cache.quick_check already found (for `out` made absolute), so it is not done twice."""
     try:
-        return _build(root, out, strict, write, pdf, progress)
+        return _build(root, out, strict, write, pdf, progress, quick)
     finally:
         gc.unfreeze()     # `serve` builds again and again in one process: let the old model go
 
 
-def _build(root: Path, out: Path, strict: bool, write: bool, pdf: bool, progress) -> BuildResult:
+def _build(root: Path, out: Path, strict: bool, write: bool, pdf: bool, progress, quick) -> BuildResult:
     started = time.monotonic()
     root = root.absolute()
     out = out if out.is_absolute() else Path.cwd() / out
     say = progress or (lambda stage, done=0, total=0: None)
-    if write:
-        output.check_target(out)     # before any work: a refused folder is refused at once
-        output.recover(out)          # finish or drop what a killed build left
     problems = Problems()
     if write:
-        settings = cache.settings_fingerprint(root, out, {"strict": strict, "pdf": pdf})
-        inputs = cache.combine(settings, cache.content_fingerprint(root))
-        listed = cache.list_files(out)
-        before = cache.listing(listed)
-        remembered = cache.unchanged(root, out, inputs, before)
-        if remembered is not None:
-            result = BuildResult(**remembered, images_cached=remembered["images"], unchanged=True)
-            result.seconds = time.monotonic() - started
-            return result
+        quick = quick or cache.quick_check(root, out, {"strict": strict, "pdf": pdf})
+        if quick.result is not None:
+            return quick.result
+        settings, inputs, listed, before = quick.settings, quick.inputs, quick.listed, quick.listing
     say("content")
     site, renderer, plan = prepare(root, problems)
     # The model lives as long as the build: the collector need not scan it again and again while

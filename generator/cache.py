@@ -14,9 +14,13 @@ import hashlib
 import json
 import os
 import subprocess
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
+from . import output
+from .result import BuildResult
 from .theme import shipped_themes_dir
 
 PACKAGE = Path(__file__).resolve().parent
@@ -100,6 +104,34 @@ def restat(out: Path, files: dict[str, tuple[int, int]], changed) -> None:
 
 def listing(files: dict[str, tuple[int, int]]) -> str:
     return hashlib.sha256(repr(sorted(files.items())).encode()).hexdigest()
+
+
+@dataclass
+class Quick:
+    """What the fast path found: the result of the last build if nothing changed since, and the
+    fingerprints and listing the build goes on with otherwise."""
+    settings: str
+    inputs: str
+    listed: dict[str, tuple[int, int]]
+    listing: str
+    result: BuildResult | None
+
+
+def quick_check(root: Path, out: Path, options: dict) -> Quick:
+    """Whether the last build's output stands (checked without importing the renderer)."""
+    started = time.monotonic()
+    output.check_target(out)     # before any work: a refused folder is refused at once
+    output.recover(out)          # finish or drop what a killed build left
+    settings = settings_fingerprint(root, out, options)
+    inputs = combine(settings, content_fingerprint(root))
+    listed = list_files(out)
+    before = listing(listed)
+    remembered = unchanged(root, out, inputs, before)
+    result = None
+    if remembered is not None:
+        result = BuildResult(**remembered, images_cached=remembered["images"], unchanged=True)
+        result.seconds = time.monotonic() - started
+    return Quick(settings, inputs, listed, before, result)
 
 
 def _record_path(root: Path) -> Path:

@@ -67,14 +67,21 @@ def main():
 @click.option("--strict", is_flag=True, help="Treat missing translations and lost links as errors.")
 @click.option("--pdf", is_flag=True, help="Also write each brochure as a PDF (or set pdf: true in site.yaml).")
 def build(site, out, strict, pdf):
-    """Build the site into output/ (replaced whole, only if everything succeeded)."""
-    from .build import build as run_build
+    """Build the site into output/ (only if everything succeeded; only what changed)."""
+    from .cache import quick_check
+    from .progress import Progress
     root = _site_root(site)
     target = Path(out) if out else root / "output"
-    from .progress import Progress
+    target = target if target.is_absolute() else Path.cwd() / target
     progress = Progress()
     try:
-        result = run_build(root, target, strict=strict, pdf=pdf, progress=progress)
+        # Nothing changed? Answered before the renderer, Jinja and Pillow are even imported.
+        quick = quick_check(root.absolute(), target, {"strict": strict, "pdf": pdf})
+        if quick.result is not None:
+            result = quick.result
+        else:
+            from .build import build as run_build
+            result = run_build(root, target, strict=strict, pdf=pdf, progress=progress, quick=quick)
     except BuildFailed as exc:
         progress.close()
         _report_failure(exc)
