@@ -200,10 +200,7 @@ def _build_whole(renderer, plan, problems, out, others, progress, before_publish
     with output.Staging(out) as staging:
         rendered = render_all(renderer, plan, problems, staging, progress=progress)
         for path, content in sorted(others().items()):
-            if isinstance(content, Path):
-                staging.link_or_copy(path, content)
-            else:
-                staging.write(path, content)
+            _put(staging, path, content)
             files[path] = _file_digest(content)
         files.update(rendered.digests)
         before_publishing()
@@ -211,22 +208,27 @@ def _build_whole(renderer, plan, problems, out, others, progress, before_publish
     return rendered, files
 
 
+def _put(target, path: str, content: bytes | Path) -> None:
+    """Into a Staging or Journal: bytes are written, a cached file is copied."""
+    if isinstance(content, Path):
+        target.link_or_copy(path, content)
+    else:
+        target.write(path, content)
+
+
 def _update(renderer, plan, problems, out, others, state, routes, progress, before_publishing):
     """Only what changed, moved into output/ through a journal; files no longer made are deleted."""
-    files = {f: d for f, d in state.files.items()}
+    files = dict(state.files)
     with output.Journal(out) as journal:
         rendered = render_all(renderer, plan, problems, journal, routes=routes, unchanged=state.files,
                               progress=progress)
-        journal.written = set(rendered.written)
+        journal.written |= rendered.written
         files.update(rendered.digests)
         others = others()
         for path, content in sorted(others.items()):
             sha = _file_digest(content)
             if state.files.get(path) != sha:
-                if isinstance(content, Path):
-                    journal.link_or_copy(path, content)
-                else:
-                    journal.write(path, content)
+                _put(journal, path, content)
             files[path] = sha
         wanted = {route.file for route in plan.routes} | set(others)
         for path in sorted(set(files) - wanted):

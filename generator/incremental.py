@@ -70,16 +70,20 @@ def load(root: Path, settings: str, listing: str) -> tuple[State | None, str]:
     return state, ""
 
 
-def save(root: Path, state: State) -> None:
-    path = _path(root)
+def _write(path: Path, record: tuple) -> None:
+    """Replace a record whole (a build killed while writing leaves the old one or none)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".tmp")
         with open(tmp, "wb") as f:
-            pickle.dump(((FORMAT, __version__), state), f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(((FORMAT, __version__), *record), f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
     except OSError:
         pass      # a read-only site folder only loses incremental builds
+
+
+def save(root: Path, state: State) -> None:
+    _write(_path(root), (state,))
 
 
 def changed_keys(state: State, values: dict[str, str]) -> set[str]:
@@ -119,12 +123,4 @@ def load_fragments(root: Path, settings: str, changed: set[str]) -> tuple[dict, 
 
 
 def save_fragments(root: Path, settings: str, fragments: dict) -> None:
-    path = root / ".yunzhao-cache" / FRAGMENTS
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        with open(tmp, "wb") as f:
-            pickle.dump(((FORMAT, __version__), settings, fragments), f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except OSError:
-        pass
+    _write(root / ".yunzhao-cache" / FRAGMENTS, (settings, fragments))

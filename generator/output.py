@@ -151,8 +151,9 @@ class Journal:
             _remove_own(self.dir, ignore_errors=True)
 
     def reserve(self, files) -> None:
+        """Check the paths the render workers will write (they report which they did write)."""
         for rel in files:
-            self.written.add(safe_relative(rel))
+            safe_relative(rel)
 
     def write(self, rel: str, data: bytes) -> None:
         target = self.files / safe_relative(rel)

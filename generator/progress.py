@@ -16,7 +16,7 @@ DELAY = float(os.environ.get("YUNZHAO_PROGRESS_DELAY", 1.0))   # seconds before 
 LINE_EVERY = 10      # plain lines: one per this many percent
 PLAIN_FROM = 1000    # plain lines only for this many pages or more
 
-STAGES = {"content": "reading content", "search": "indexing for search", "pages": "rendering pages"}
+STAGES = {"content": "reading content", "pages": "rendering pages"}
 
 
 class Progress:
