@@ -12,8 +12,7 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
+from .content.yamlpos import YamlError, decode, parse
 from .errors import Problems
 
 PACKAGE = Path(__file__).resolve().parent
@@ -77,10 +76,47 @@ def find_theme(name: str, site_root: Path, problems: Problems) -> Theme | None:
             problems.error(str(found / "theme.yaml"), 0, "extends", "themes extend each other in a circle")
             return None
         chain.append(found)
-        meta = found / "theme.yaml"
-        current = (yaml.safe_load(meta.read_text("utf-8")) or {}).get("extends") if meta.is_file() else None
+        meta = _read_mapping(found / "theme.yaml", problems)
+        if meta is None:
+            return None
+        current = meta.get("extends")
+        if current is not None and not isinstance(current, str):
+            problems.error(found / "theme.yaml", meta.line_of("extends"), "extends",
+                           "write the name of one theme, e.g. extends: default")
+            return None
     overrides = site_root / "templates"
     return Theme(name, chain, overrides if overrides.is_dir() else None)
+
+
+def _read_mapping(path: Path, problems: Problems):
+    """A theme's YAML file as a mapping ({} when it does not exist); None, with the problem
+    reported, when it cannot be read — themes are edited by hand like content."""
+    if not path.is_file():
+        return {}
+    try:
+        data = parse(decode(path.read_bytes()))
+    except YamlError as exc:
+        problems.error(path, exc.line, "", exc.message)
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.error(path, 0, "", f"cannot read this file ({exc.__class__.__name__}); save it as UTF-8 text")
+        return None
+    if data is None:
+        return {}
+    if not hasattr(data, "items"):
+        problems.error(path, getattr(data, "line", 0), "", "this file must hold names and values (key: value)")
+        return None
+    return data
+
+
+def _plain(value):
+    """PosDict/PosList → dict/list: templates look strings up by attribute (`t.nav.home`), and
+    a string named like one of PosDict's own attributes (`line`) must still be found."""
+    if isinstance(value, dict):
+        return {key: _plain(v) for key, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 def _shipped_names() -> list[str]:
@@ -93,16 +129,18 @@ def load_strings(theme: Theme, languages: list[str], problems: Problems) -> dict
     strings: dict[str, dict] = {}
     for lang in languages:
         merged: dict = {}
+        readable = True
         for theme_dir in reversed(theme.chain):
-            path = theme_dir / "strings" / f"{lang}.yaml"
-            if path.is_file():
-                data = yaml.safe_load(path.read_text("utf-8")) or {}
-                for key, value in data.items():
-                    if isinstance(value, dict):
-                        merged.setdefault(key, {}).update(value)
-                    else:
-                        merged[key] = value
-        if not merged:
+            data = _read_mapping(theme_dir / "strings" / f"{lang}.yaml", problems)
+            if data is None:
+                readable = False
+                continue
+            for key, value in _plain(data).items():
+                if isinstance(value, dict) and isinstance(merged.get(key, {}), dict):
+                    merged.setdefault(key, {}).update(value)
+                else:
+                    merged[key] = value
+        if not merged and readable:
             problems.error(f"{theme.chain[0]}/strings/{lang}.yaml", 0, "",
                            f"the theme has no interface texts for {lang}; add this file")
         strings[lang] = merged

@@ -130,3 +130,36 @@ def test_refuses_to_replace_a_folder_it_did_not_create(site, tmp_path):
 def test_cli_usage_errors_are_one_line(tmp_path):
     result = run_yunzhao("build", "--site", str(tmp_path / "nowhere"), cwd=REPO)
     assert result.returncode == 2 and "no folder" in result.stderr and "Traceback" not in result.stderr
+
+
+SITE_YAML_WITH_OWN_THEME = """
+    title: {zh: 测试招商局, en: Test Investment Bureau}
+    languages: [zh, en, zh-Hant]
+    base_url: https://invest.example.gov.cn/test/
+    contact: wang
+    theme: mine
+"""
+
+THEME_CASES = [
+    ("unclosed bracket in theme.yaml", {"themes/mine/theme.yaml": "extends: [default\n"},
+     'themes/mine/theme.yaml:1: the "[" opened on this line is not closed'),
+    ("theme.yaml not a mapping", {"themes/mine/theme.yaml": "- default\n"},
+     "themes/mine/theme.yaml:1: this file must hold names and values"),
+    ("extends not a name", {"themes/mine/theme.yaml": "extends: 5\n"},
+     "themes/mine/theme.yaml:1: extends: write the name of one theme"),
+    ("broken strings file", {"themes/mine/theme.yaml": "extends: default\n",
+                             "themes/mine/strings/en.yaml": 'nav: {home: "Home"\n'},
+     'themes/mine/strings/en.yaml:1: the "{" opened on this line is not closed'),
+    ("strings not utf-8", {"themes/mine/theme.yaml": "extends: default\n",
+                           "themes/mine/strings/en.yaml": "nav: 首页\n".encode("gbk")},
+     "themes/mine/strings/en.yaml: cannot read this file"),
+]
+
+
+@pytest.mark.parametrize("name,files,expected", THEME_CASES, ids=[c[0] for c in THEME_CASES])
+def test_a_broken_theme_file_is_reported_not_a_traceback(built, name, files, expected):
+    """Bureaus adapt a theme by hand: its YAML files get the same reporting as content."""
+    stderr = built({"content/site.yaml": SITE_YAML_WITH_OWN_THEME,
+                    "themes/mine/templates/.keep": "", **files})
+    assert expected in stderr, stderr
+    assert "\n1 error;" in stderr, stderr      # one problem, told once
