@@ -72,7 +72,11 @@ def render_all(renderer: Renderer, plan: Plan, problems: Problems, target=None,
     return rendered
 
 
-def other_files(renderer: Renderer, extra, plan: Plan) -> dict[str, bytes | Path]:
+def published_urls(plan: Plan) -> list[str]:
+    return sorted(r.path for r in plan.routes if r.kind not in ("sitemap", "robots"))
+
+
+def other_files(renderer: Renderer, extra, plan: Plan, lost: list[str]) -> dict[str, bytes | Path]:
     """Every file of output/ that is not a page: search indexes, theme assets, images, brochure
     files and the manifest of links (bytes, or the cached file to copy)."""
     files: dict[str, bytes | Path] = {}
@@ -82,8 +86,7 @@ def other_files(renderer: Renderer, extra, plan: Plan) -> dict[str, bytes | Path
         files[path] = data
     files.update(renderer.images.files)
     files.update(extra.files)
-    urls = sorted(r.path for r in plan.routes if r.kind not in ("sitemap", "robots"))
-    files[output.MANIFEST] = output.manifest_bytes(urls)
+    files[output.MANIFEST] = output.manifest_bytes(published_urls(plan), lost)
     return files
 
 
@@ -137,15 +140,18 @@ def _build(root: Path, out: Path, strict: bool, write: bool, pdf: bool, progress
         return result
 
     values = deps.key_values(site, renderer.images, _brochure_files(renderer))
-    others = lambda: other_files(renderer, extra, plan)     # once the search indexes are built
-    previous_urls = output.read_manifest(out) if out.is_dir() else None
-    if previous_urls is not None:
-        urls = sorted(r.path for r in plan.routes if r.kind not in ("sitemap", "robots"))
-        result.lost_links = sorted(set(previous_urls) - set(urls))
+    previous = output.read_manifest(out) if out.is_dir() else None
+    if previous is not None:
+        served, lost_before = map(set, previous)
+        urls = set(published_urls(plan))
+        result.lost_links = sorted((served | lost_before) - urls)
+        result.lost_before = sorted(lost_before - urls)
         if strict and result.lost_links:
             problems.error("content", 0, "", "these links, possibly already sent to investors, would now "
                            "be 404: " + ", ".join(result.lost_links) +
                            "; add the old ids as aliases of the items that replace them")
+    # (once the search indexes are built)
+    others = lambda: other_files(renderer, extra, plan, result.lost_links)
     state, result.full_because = incremental.load(root, settings, before) if out.is_dir() else (None, "")
 
     def before_publishing(kept_missing: set) -> None:

@@ -130,6 +130,7 @@ def quick_check(root: Path, out: Path, options: dict) -> Quick:
     result = None
     if remembered is not None:
         result = BuildResult(**remembered, images_cached=remembered["images"], unchanged=True)
+        result.lost_before = list(result.lost_links)     # all of them were lost at the last build
         result.seconds = time.monotonic() - started
     return Quick(settings, inputs, listed, before, result)
 

@@ -96,8 +96,9 @@ def build(site, out, strict, pdf):
     if result.lost_links:
         click.echo("these links, possibly already sent to investors, would now be 404 "
                    "(add the old ids as aliases to keep them):")
+        earlier = set(result.lost_before)
         for url in result.lost_links:
-            click.echo(f"  {url}")
+            click.echo(f"  {url}" + ("   (lost since an earlier build)" if url in earlier else ""))
     _report_missing(result.missing)
     per_lang = ", ".join(f"{lang} {n}" for lang, n in sorted(result.pages.items()) if lang)
     if result.unchanged:

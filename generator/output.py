@@ -292,12 +292,20 @@ def _fsync_tree(root: Path) -> None:
     os.sync()
 
 
-def read_manifest(out: Path) -> list[str] | None:
+def read_manifest(out: Path) -> tuple[list[str], list[str]] | None:
+    """(the addresses output/ serves, those it served once and no longer does), or None."""
     try:
-        return json.loads((out / MANIFEST).read_text("utf-8"))["urls"]
-    except (OSError, ValueError, KeyError, TypeError):
+        data = json.loads((out / MANIFEST).read_text("utf-8"))
+        urls, lost = data["urls"], data.get("lost", [])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
+    if not all(isinstance(x, list) and all(isinstance(u, str) for u in x) for x in (urls, lost)):
+        return None
+    return urls, lost
 
 
-def manifest_bytes(urls: list[str]) -> bytes:
-    return (json.dumps({"urls": sorted(urls)}, ensure_ascii=False, indent=0) + "\n").encode("utf-8")
+def manifest_bytes(urls: list[str], lost: list[str] = ()) -> bytes:
+    """Every address served, and every address served once but not now: a link lost stays on
+    record (and is reported at every build) until an alias or the item brings it back."""
+    data = {"urls": sorted(urls), "lost": sorted(lost)}
+    return (json.dumps(data, ensure_ascii=False, indent=0) + "\n").encode("utf-8")

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 class BuildResult:
     pages: dict[str, int] = field(default_factory=dict)     # per language ("" for shared files)
     missing: dict[str, list[str]] = field(default_factory=dict)
-    lost_links: list[str] = field(default_factory=list)
+    lost_links: list[str] = field(default_factory=list)    # served once, not now (see output.py)
+    lost_before: list[str] = field(default_factory=list)   # of which already lost at the last build
     warnings: list = field(default_factory=list)
     images: int = 0              # images of content published
     images_processed: int = 0    # of which worked on in this build
@@ -28,7 +29,7 @@ class BuildResult:
     changed: set[str] | None = None   # files written or deleted by an incremental build
 
     # What a later build with no change reports again (see cache.py).
-    REMEMBERED = ("pages", "missing", "warnings", "images", "posters", "pdfs")
+    REMEMBERED = ("pages", "missing", "warnings", "images", "posters", "pdfs", "lost_links")
 
     def summary(self) -> dict:
         return {name: ([str(w) for w in self.warnings] if name == "warnings" else getattr(self, name))

@@ -933,6 +933,28 @@ def test_a_removed_project_is_reported_by_each_lost_url(published):
         assert url in listed, result.stdout
 
 
+def test_a_lost_link_is_reported_at_every_build_until_an_alias_brings_it_back(published):
+    """Not only at the build that lost it: the officer may not read that one's output, and the
+    link in investors' chats stays dead until someone acts."""
+    put(published, WITHOUT_BETA)
+    assert LOST in build(published).stdout
+    for again in range(2):        # the second one changes nothing (answered from the cache)
+        result = build(published)
+        assert result.returncode == 0, result.stderr
+        lines = [line.strip() for line in result.stdout.splitlines() if line.startswith("  ")]
+        for url in BETA_URLS:
+            assert f"{url}   (lost since an earlier build)" in lines, result.stdout
+    strict = build(published, "--strict")
+    assert strict.returncode == 1 and "zh/projects/beta/" in strict.stderr
+    # Another project takes the old id as an alias: the link works again and the warning stops.
+    put(published, {PROJECTS: source(PROJECTS).split("  - id: beta")[0].replace(
+        "  - id: alpha\n", "  - id: alpha\n    aliases: [beta]\n", 1)})
+    result = build(published, "--strict")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert LOST not in result.stdout
+    assert (published / "output/en/projects/beta/index.html").is_file()
+
+
 def test_strict_makes_a_lost_link_an_error_and_leaves_output_alone(published):
     before = tree_digest(published / "output")
     put(published, edit(PROJECTS, "id: beta", "id: beta-logistics"))        # renamed without an alias
