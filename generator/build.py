@@ -122,10 +122,16 @@ def _build(root: Path, out: Path, strict: bool, write: bool, pdf: bool, progress
             return quick.result
         settings, inputs, listed, before = quick.settings, quick.inputs, quick.listed, quick.listing
     say("content")
-    site, renderer, plan = prepare(root, problems)
-    # The model lives as long as the build: the collector need not scan it again and again while
-    # pages are rendered, and forked workers then do not copy its memory by touching it.
-    gc.freeze()
+    # Reading content makes hundreds of thousands of objects and no garbage: collections while it
+    # runs would only walk them again and again (0.2 s of 0.5 s at 10,000 projects).
+    gc.disable()
+    try:
+        site, renderer, plan = prepare(root, problems)
+        # The model lives as long as the build: the collector need not scan it again while pages
+        # are rendered, and forked workers then do not copy its memory by touching it.
+        gc.freeze()
+    finally:
+        gc.enable()
     check_plan(plan)
     result = BuildResult(images=len(renderer.images.images), images_processed=renderer.images.processed,
                          images_cached=renderer.images.cached)
