@@ -133,6 +133,9 @@ class Checker:
         image_settings = s.read_fields(site["images"], s.IMAGES, self.ctx, self.problems, site_doc.shown,
                                        "images") if site else None
 
+        files = self.loader.files
+        self.loader.parse_ahead([(p, "markdown") for p in files("parks", "*.md") + files("pages", "*.md")] +
+                                [(p, "yaml") for p in files("projects", "*.yaml") + files("projects", "*.yml")])
         sectors = self.read_list_file("data/sectors.yaml", s.SECTOR, "sector", self.make_sector)
         staff = self.read_list_file("data/staff.yaml", s.STAFF, "staff member", self.make_staff)
         sector_table = {x.id: x for x in sectors}

@@ -156,6 +156,37 @@ def test_a_warm_run_makes_the_same_model_and_messages_and_parses_nothing(big_sit
         assert errors == [] and '"id": "gamma"' in model
 
 
+@pytest.mark.parametrize("mistakes", [False, True], ids=["clean", "with-mistakes"])
+def test_files_parsed_ahead_on_every_core_give_the_same_model_and_messages(big_site, mistakes, monkeypatch):
+    """A large site built without its cache parses its files in worker processes first (here
+    forced on a small one); what the build then reads from the cache must be what it would
+    have parsed itself, mistakes and their lines included."""
+    from generator.content import loader
+    root = big_site(mistakes)
+    (root / "content/parks/broken.md").write_text("---\ntitle: [unclosed\n---\ntext\n", encoding="utf-8")
+    reference = afresh(root)
+    monkeypatch.setattr(loader, "PARSE_AHEAD_FROM", 0)
+    monkeypatch.setenv("YUNZHAO_WORKERS", "2")
+    main_pid, parsed_here = os.getpid(), []
+
+    def only_in_workers(real):
+        def parse(text):
+            if os.getpid() == main_pid:
+                parsed_here.append(text)
+            return real(text)
+        return parse
+    monkeypatch.setattr(loader, "_parse_markdown", only_in_workers(loader._parse_markdown))
+    monkeypatch.setattr(loader, "_parse_yaml", only_in_workers(loader._parse_yaml))
+    model, errors, parsed, checked = check(root)
+    assert (model, errors) == reference
+    assert any("broken.md:2" in e for e in errors), errors
+    # The catalogues and profiles were parsed by the workers, once each; this process then
+    # found them in the cache (it parsed only the small files outside projects/, parks/, pages/).
+    assert "content/projects/2025.yaml" in parsed and "content/parks/broken.md" in parsed
+    assert sorted(parsed) == sorted(set(parsed))
+    assert not any("catalogue:" in text or text.startswith("---") for text in parsed_here), parsed_here
+
+
 def test_editing_one_catalogue_parses_and_checks_only_that_file(big_site):
     root = big_site()
     check(root)

@@ -98,6 +98,10 @@ class FileCache:
         self.used.add(digest)
         return digest
 
+    def has(self, digest: str, kind: str) -> bool:
+        """Whether an entry exists (it may still fail its checks when loaded)."""
+        return self.folder is not None and (self.folder / f"{digest}.{kind}{SUFFIX}").is_file()
+
     def load(self, digest: str, kind: str, depends: str = ""):
         """The stored result, or None when there is none that can be trusted."""
         if self.folder is None:

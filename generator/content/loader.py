@@ -8,6 +8,7 @@ so an unchanged file is not parsed again.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import re
 from dataclasses import dataclass
@@ -16,6 +17,12 @@ from pathlib import Path
 from ..errors import Problems
 from .file_cache import FileCache
 from .yamlpos import PosDict, YamlError, decode, parse
+
+# Below this many bytes of files the cache does not hold, starting processes to parse them costs
+# more than it saves (libyaml composes a few MB a second; a demo site has a few hundred KB).
+PARSE_AHEAD_FROM = 2_000_000
+
+_ahead_job = None     # (loader, [(path, kind), ...]) — set before forking, read by the workers
 
 # A translation file is `<id>.<lang>.md`, e.g. xipeng.en.md or xipeng.zh-Hant.md.
 TRANSLATION = re.compile(r"^(?P<id>[^.]+)\.(?P<lang>[A-Za-z]{2}(?:-[A-Za-z]{2,4})?)\.md$")
@@ -104,6 +111,42 @@ class ContentLoader:
                 self.cache.store(digest, kind, result)
         return result
 
+    def parse_ahead(self, files: list[tuple[Path, str]], workers: int | None = None) -> None:
+        """Parse the (path, "yaml" | "markdown") files the cache lacks on every core, into the
+        cache, so that reading them afterwards (in order, in this process) finds them there.
+
+        Only worth it for a large site built without its cache (10,000 projects: 1.5 s of
+        parsing); anything unusual (no cache, one core, a file that cannot be read) is left to
+        the normal reading, which reports it."""
+        global _ahead_job
+        workers = workers or int(os.environ.get("YUNZHAO_WORKERS", 0)) or os.cpu_count() or 1
+        if self.cache.folder is None or not self.cache.writable or workers < 2 \
+                or "fork" not in multiprocessing.get_all_start_methods() \
+                or multiprocessing.current_process().daemon:
+            return
+        missing, size = [], 0
+        for path, kind in files:
+            try:
+                data = path.read_bytes() if self.inside_content(path) else None
+            except OSError:
+                data = None
+            if data and not self.cache.has(self.cache.digest(data), kind):
+                missing.append((path, kind))
+                size += len(data)
+        if size < PARSE_AHEAD_FROM:
+            return
+        # Big files first, dealt out in turn, so the workers finish together.
+        missing.sort(key=lambda f: -f[0].stat().st_size)
+        _ahead_job = (self, missing)
+        workers = min(workers, len(missing))
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                shares = pool.map(_parse_share, [(i, workers) for i in range(workers)])
+        finally:
+            _ahead_job = None
+        for share in shares:
+            self.parsed.extend(share)
+
     def yaml(self, path: Path, data: bytes | None = None, keep: bool = True) -> Document | None:
         result = self._parsed(path, "yaml", _parse_yaml, data, keep)
         if result is None:
@@ -146,6 +189,16 @@ class ContentLoader:
             if doc is not None:
                 grouped.setdefault(doc_id, {})[lang] = doc
         return grouped
+
+
+def _parse_share(share: tuple[int, int]) -> list[str]:
+    index, count = share
+    loader, files = _ahead_job
+    loader.problems = Problems()     # reported when the file is read in the build's process
+    loader.parsed = []
+    for path, kind in files[index::count]:
+        loader._parsed(path, kind, _parse_yaml if kind == "yaml" else _parse_markdown)
+    return loader.parsed
 
 
 # What a file parses into, as the cache keeps it: ("data", values) or ("doc", front matter,
