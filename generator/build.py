@@ -52,18 +52,26 @@ def check_plan(plan: Plan) -> None:
 
 
 def render_all(renderer: Renderer, plan: Plan, problems: Problems, target=None,
-               routes=None, unchanged=None, progress=None) -> Rendered:
-    """Render pages (every page, or `routes`) on all cores, into `target` (a Staging or Journal)."""
+               routes=None, unchanged=None, progress=None, meanwhile=None) -> Rendered:
+    """Render pages (every page, or `routes`) on all cores, into `target` (a Staging or Journal).
+
+    `meanwhile(files)`, if given, gets every file that is not a page (see `other_files`) while
+    the workers render."""
     routes = plan.routes if routes is None else routes
     if target is not None:
         target.reserve(route.file for route in routes)     # checks every path stays inside output/
     folder = target.files if isinstance(target, output.Journal) else target.dir if target else None
     # The search indexes are built while the workers render (this process would wait otherwise),
-    # in this process alone (the cores are busy rendering); only the search pages name them, and
-    # they are rendered afterwards.
+    # in this process alone (the cores are busy rendering), and the files that are not pages are
+    # written then too; only the search pages name the indexes, and they are rendered afterwards.
     renderer.search_workers = 1
+
+    def search_and_files():
+        renderer.search
+        if meanwhile is not None:
+            meanwhile()
     rendered = render_routes(renderer, [r for r in routes if r.kind != "search"], folder, unchanged,
-                             progress=progress, meanwhile=lambda: renderer.search)
+                             progress=progress, meanwhile=search_and_files)
     rendered.add(render_routes(renderer, [r for r in routes if r.kind == "search"], folder, unchanged))
     renderer.localizer.missing |= rendered.missing
     if rendered.problems:
@@ -210,10 +218,11 @@ def _build_whole(renderer, plan, problems, out, others, progress, before_publish
     """Every page and file into a staging folder, swapped in for output/ at the end."""
     files: dict[str, str] = {}
     with output.Staging(out) as staging:
-        rendered = render_all(renderer, plan, problems, staging, progress=progress)
-        for path, content in sorted(others().items()):
-            _put(staging, path, content)
-            files[path] = _file_digest(content)
+        def write_others():
+            for path, content in sorted(others().items()):
+                _put(staging, path, content)
+                files[path] = _file_digest(content)
+        rendered = render_all(renderer, plan, problems, staging, progress=progress, meanwhile=write_others)
         files.update(rendered.digests)
         before_publishing()
         staging.publish()
