@@ -192,7 +192,7 @@ def _build(root: Path, out: Path, strict: bool, write: bool, pdf: bool, progress
     result.pages = dict(Counter(route.lang or "" for route in plan.routes))
     # Both records are written only once output/ is complete, and describe exactly it.
     if state is None:
-        listed = cache.list_files(out)
+        listed = rendered.stats      # every file of output/, noted as it was written (see Staging)
     else:
         cache.restat(out, listed, rendered.written)
     listing = cache.listing(listed)
@@ -224,6 +224,7 @@ def _build_whole(renderer, plan, problems, out, others, progress, before_publish
                 files[path] = _file_digest(content)
         rendered = render_all(renderer, plan, problems, staging, progress=progress, meanwhile=write_others)
         files.update(rendered.digests)
+        rendered.stats.update(staging.stats)
         before_publishing()
         staging.publish()
     return rendered, files

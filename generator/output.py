@@ -56,6 +56,7 @@ class Staging:
         self.out = Path(os.path.realpath(out.absolute()))
         self.dir = self.out.parent / f".{self.out.name}.staging-{os.getpid()}"
         self.written: set[str] = set()
+        self.stats: dict[str, tuple[int, int]] = {}    # file written here → (size, mtime ns)
 
     def __enter__(self) -> "Staging":
         self.out.parent.mkdir(parents=True, exist_ok=True)
@@ -63,8 +64,19 @@ class Staging:
         if self.dir.exists():
             _remove_own(self.dir)
         self.dir.mkdir()
-        (self.dir / MARK).write_text(MARK_TEXT, encoding="utf-8")
+        self._note(MARK, self.dir / MARK, MARK_TEXT.encode("utf-8"))
         return self
+
+    def _note(self, rel: str, target: Path, data: bytes | None = None) -> None:
+        """Write `data` (if given) and note the file's size and time, as cache.list_files would."""
+        if data is None:
+            info = os.stat(target)
+        else:
+            with open(target, "wb") as f:
+                f.write(data)
+                f.flush()
+                info = os.fstat(f.fileno())
+        self.stats[rel] = (info.st_size, info.st_mtime_ns)
 
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is not None:
@@ -85,7 +97,7 @@ class Staging:
             raise OutputError(f"refusing to write outside the output folder: {rel}")
         self.written.add(rel)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        self._note(rel, target, data)
 
     def link_or_copy(self, rel: str, source: Path) -> None:
         safe_relative(rel)
@@ -95,6 +107,7 @@ class Staging:
         target.parent.mkdir(parents=True, exist_ok=True)
         self.written.add(rel)
         shutil.copyfile(source, target)
+        self._note(rel, target)
 
     def publish(self) -> None:
         """Swap the staging folder in atomically where the OS allows, then drop the old site."""

@@ -42,6 +42,7 @@ class Rendered:
     written: set[str] = field(default_factory=set)                 # files written into the target
     missing: set = field(default_factory=set)                      # missing translations met
     fragments: dict = field(default_factory=dict)                  # cached parts made (render.cached)
+    stats: dict[str, tuple[int, int]] = field(default_factory=dict)  # file written → (size, mtime ns)
 
     def add(self, other: "Rendered") -> None:
         for lang, count in other.pages.items():
@@ -51,6 +52,7 @@ class Rendered:
         self.written |= other.written
         self.missing |= other.missing
         self.fragments.update(other.fragments)
+        self.stats.update(other.stats)
         self.problems += other.problems
     problems: list[Problem] = field(default_factory=list)
 
@@ -81,7 +83,13 @@ def _render_share(share: tuple[int, int]) -> Rendered:
         if target is not None and unchanged.get(route.file) != sha:
             path = target / route.file
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+            with open(path, "wb") as f:
+                f.write(data)
+                f.flush()
+                # What listing output/ would find (cache.list_files): a build from nothing then
+                # need not walk 20,000 files again to record it.
+                info = os.fstat(f.fileno())
+            out.stats[route.file] = (info.st_size, info.st_mtime_ns)
             out.written.add(route.file)
         out.pages[route.lang or ""] = out.pages.get(route.lang or "", 0) + 1
         if progress is not None and index == 0 and number % 500 == 0:
