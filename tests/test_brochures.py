@@ -151,7 +151,7 @@ def test_demo_has_brochures_in_every_language_with_their_files(demo_out):
             assert (here / "qr.svg").is_file()
             for staff in DEMO_STAFF:
                 assert (here / f"qr-{staff}.svg").is_file()
-                with Image.open(here / f"poster-{staff}.png") as poster:
+                with Image.open(here / f"poster-{staff}.jpg") as poster:
                     assert poster.size == (1080, 1920)
 
 
@@ -206,7 +206,7 @@ def test_staff_index_lists_every_link_qr_and_poster(demo_out):
             assert f"{BASE}{folder}/brochures/{brochure}/</a>" in index
             for staff in DEMO_STAFF:
                 assert f"{BASE}{folder}/brochures/{brochure}/?s={staff}</a>" in index
-                for name in (f"qr-{staff}.svg", f"poster-{staff}.png"):
+                for name in (f"qr-{staff}.svg", f"poster-{staff}.jpg"):
                     path = f"{folder}/brochures/{brochure}/{name}"
                     assert path in linked and (demo_out / path).is_file()
 
@@ -261,10 +261,17 @@ def test_every_brochure_qr_code_decodes_to_its_exact_url(demo_out, svg_page):
 
 
 def test_poster_qr_code_decodes_to_the_senders_link(demo_out):
+    """Also from the picture shrunk to 40 % (a thumbnail in a chat, a photo of a screen): the
+    poster is a JPEG, light to send, and its QR code must survive that."""
     for folder in ("zh", "en"):
         for staff in DEMO_STAFF:
-            with Image.open(brochure_dir(demo_out, folder, "chengyu-2024") / f"poster-{staff}.png") as poster:
-                assert decode(poster) == [f"{BASE}{folder}/brochures/chengyu-2024/?s={staff}"]
+            path = brochure_dir(demo_out, folder, "chengyu-2024") / f"poster-{staff}.jpg"
+            assert path.stat().st_size < 500_000, "a poster sent over WeChat should stay light"
+            with Image.open(path) as poster:
+                assert poster.format == "JPEG"
+                link = [f"{BASE}{folder}/brochures/chengyu-2024/?s={staff}"]
+                assert decode(poster) == link
+                assert decode(poster.resize((432, 768), Image.LANCZOS)) == link
 
 
 def test_project_and_park_pages_carry_their_qr_code_for_print(demo_out, svg_page):
@@ -613,5 +620,5 @@ def test_a_font_shipped_with_the_theme_is_used_and_embedded(tmp_path):
     embedded = fonts.splitlines()[2:]
     assert embedded and all("+yunzhao-pdf" in line and " yes yes yes " in line for line in embedded), fonts
     assert not set("西区新材料合作项目") - drawn_characters(pdf)
-    with Image.open(brochure_dir(root / "output", "zh", "west-2024") / "poster-wang.png") as poster:
+    with Image.open(brochure_dir(root / "output", "zh", "west-2024") / "poster-wang.jpg") as poster:
         assert poster.size == (1080, 1920)
