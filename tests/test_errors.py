@@ -80,6 +80,13 @@ CASES = [
     ("duplicate id across files", {"content/projects/2025.yaml": "catalogue:\n  title: x\nprojects:\n"
                                    "  - id: alpha\n    title: x\n    sector: logistics\n    investment: 1亿元\n"},
      'content/projects/2025.yaml:4: id: the id "alpha" is already used by a project at content/projects/2024.yaml:5'),
+    ("unquoted comma in a text", {"content/data/staff.yaml": """
+        - id: wang
+          name: {zh: 王明, en: Wang Ming}
+          role: {zh: 招商部, en: Investment Department, Xipeng Park}
+    """},
+     'content/data/staff.yaml:3: role: the text of en stops at a comma and "Xipeng Park" is read as a '
+     'language; put the text in quotes: en: "Investment Department, Xipeng Park"'),
     ("alias bomb", {"content/data/sectors.yaml": "a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
                     "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
                     "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"

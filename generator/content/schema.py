@@ -140,12 +140,20 @@ def localized(value, ctx, kind=text):
             raise Invalid("is empty; write the text, or one text per language, e.g. {zh: 西彭园区, en: Xipeng Park}")
         result = LText()
         languages = ctx.languages
+        previous = None
         for key, item in value.items():
             # Most texts name the site's languages exactly as it spells them.
             lang = key if key in languages else canonical_lang(str(key), languages)
             if lang is None:
+                if item is None and str(key).strip() and previous is not None:
+                    # {en: Investment Department, Xipeng Park}: the comma ended the text, and
+                    # what followed it became a key with no value.
+                    raise Invalid(f'the text of {previous} stops at a comma and "{key}" is read as a '
+                                  f'language; put the text in quotes: {previous}: "{value[previous]}, {key}"',
+                                  _key_line(value, key))
                 raise Invalid(f'"{key}" is not one of this site\'s languages ({", ".join(languages)})'
                               + did_you_mean(key, languages), _key_line(value, key))
+            previous = key
             try:
                 result[lang] = kind(item, ctx)
             except Invalid as exc:
