@@ -48,6 +48,11 @@ def stop() -> tuple[str, ...]:
     return keys
 
 
+def reading() -> set[str] | None:
+    """The set the keys read now go into (None when nothing records): for loops over many reads."""
+    return _reading
+
+
 def read(keys) -> None:
     if _reading is not None:
         _reading.update(keys)

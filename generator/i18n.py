@@ -13,6 +13,14 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+try:
+    # MarkupSafe 3's C escaping without wrapping the result in a Markup (which costs more than the
+    # escaping): pages print tens of thousands of texts.
+    from markupsafe import _escape_inner as escape_text
+except ImportError:                         # pragma: no cover - older MarkupSafe
+    def escape_text(text: str) -> str:
+        return str(escape(text))
+
 
 @dataclass(frozen=True)
 class Language:
@@ -73,8 +81,8 @@ class Shown(str):
 
     def __html__(self) -> str:
         if self.fallback and self:
-            return f'<span lang="{self.lang}">{escape(self.text)}</span>'
-        return str(escape(self.text))
+            return f'<span lang="{self.lang}">{escape_text(str.__str__(self))}</span>'
+        return escape_text(str.__str__(self))
 
 
 class Localizer:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import io
-import re
 
 import segno
 from markupsafe import Markup
@@ -41,8 +40,6 @@ def qr_svg(url: str, title: str = "") -> str:
 # which draws exactly the codes segno drew with `mask=2`, and their SVG is written here as one
 # path of horizontal runs. The few brochure and poster codes above and below stay on segno.
 BORDER = 4  # the quiet zone, in modules, as the standard requires
-DARK_RUN = re.compile("1+")
-RUN_LENGTHS = tuple(map(str, range(qr_encoder.version_size(qr_encoder.MAX_VERSION) + 1)))
 
 
 def qr_inline(url: str, label: str = "") -> Markup:
@@ -56,23 +53,47 @@ def qr_inline(url: str, label: str = "") -> Markup:
                   f'<path stroke="{INK}" d="{dark_runs(symbol)}"/></svg>')
 
 
+# Finding the runs one regex match at a time cost half a page's QR code: a code has hundreds of
+# runs. Instead every dark module becomes a character naming its place (code point POSITIONS +
+# its index in `symbol.modules`) and every light module and row end a NUL, all in a few
+# whole-string and big-integer operations; splitting at the NULs then gives each run as a string
+# that names where it starts and how long it is, and a table turns it into its path text.
+POSITIONS = 0x100     # the largest code (177 rows of 178) stays below the surrogates at 0xD800
+TO_BITS = bytes.maketrans(b"01\n", b"\0\1\0")
+FIELD = 0xFFFFFFFF    # one module as UTF-32: 1 times FIELD is an all-ones mask, 0 stays 0
+
+
 def dark_runs(symbol: qr_encoder.Symbol) -> str:
     """Path data with one horizontal stroke per run of dark modules in a row: "M{x} {y}h{length}",
     drawn through the middle of the row (y + 0.5) so that a stroke of width 1 covers it exactly.
 
-    The rows end in a newline in `symbol.modules`, so a run never spans two rows. A code has
-    hundreds of runs, so their text is looked up ready-made rather than formatted each time.
-    """
-    starts = run_starts(symbol.size)
-    return "".join([starts[first] + RUN_LENGTHS[end - first]
-                    for first, end in map(re.Match.span, DARK_RUN.finditer(symbol.modules))])
+    The rows end in a newline in `symbol.modules`, so a run never spans two rows."""
+    places, runs = run_tables(symbol.size)
+    bits = int.from_bytes(symbol.modules.encode("ascii").translate(TO_BITS).decode("latin-1")
+                          .encode("utf-32-le"), "little")
+    named = (bits * FIELD & places).to_bytes(4 * len(symbol.modules), "little").decode("utf-32-le")
+    return "".join(map(runs.__getitem__, filter(None, named.split("\0"))))
+
+
+class RunPaths(dict):
+    """A run (its modules' place characters) → "M{x} {y}h{length}", made when first met."""
+
+    def __init__(self, size: int):
+        super().__init__()
+        self.size = size
+
+    def __missing__(self, run: str) -> str:
+        row, col = divmod(ord(run[0]) - POSITIONS, self.size + 1)   # +1: the row's newline
+        text = self[run] = f"M{col + BORDER} {row + BORDER + 0.5}h{len(run)}"
+        return text
 
 
 @functools.lru_cache(maxsize=None)
-def run_starts(size: int) -> tuple[str, ...]:
-    """"M{x} {y}h" for every character of a symbol's modules string (rows of `size` modules plus
-    a newline), with the quiet zone added to x and y."""
-    return tuple(f"M{col + BORDER} {row + BORDER + 0.5}h" for row in range(size) for col in range(size + 1))
+def run_tables(size: int) -> tuple[int, RunPaths]:
+    """For a symbol of `size` modules a side: every module's place character in a 32-bit field
+    of one integer (rows plus their newline), and the run table."""
+    places = "".join(map(chr, range(POSITIONS, POSITIONS + size * (size + 1))))
+    return int.from_bytes(places.encode("utf-32-le"), "little"), RunPaths(size)
 
 
 def qr_png(url: str, pixels: int) -> bytes:

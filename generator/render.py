@@ -14,14 +14,15 @@ from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
+from jinja2.compiler import CodeGenerator
 from markupsafe import Markup
 
 from . import deps
-from .i18n import LANGUAGES, Localizer
+from .i18n import LANGUAGES, Localizer, escape_text
 from .images import ImageCatalog
 from .model import Site
 from .qr import qr_inline
-from .routes import Plan, Route, relative
+from .routes import Plan, Route, link_class, plain, relative
 from .search import SearchIndex, build_indexes
 from .theme import Theme, hashed_name
 from .views import LANG_VIEW_KEYS, LangView
@@ -45,12 +46,64 @@ TEMPLATES = {
 }
 
 
-@jinja2.pass_context
-def _rel(context, path) -> str:
-    # An image (or one of its renditions) links by its `path`: `{{ park.cover|rel }}` works too.
-    if isinstance(path, deps.Traced):
-        deps.read(path.dep_keys)
-    return relative(context["route"].path, getattr(path, "path", path))
+# The URL path of the page being rendered: `|rel` makes links relative to it. Kept here rather
+# than read from the template's context so that macros work without it: templates import
+# `_macros.html` without context, and Jinja then makes its module once instead of on every page.
+_page_path = ""
+
+
+class PageContext(jinja2.runtime.Context):
+    """A template's context; one made for a page (it has a `route`) names the page for `|rel`."""
+
+    def __init__(self, environment, parent, name, blocks, globals=None):
+        super().__init__(environment, parent, name, blocks, globals)
+        route = parent.get("route")
+        if route is not None:
+            global _page_path
+            _page_path = route.path
+
+
+# While a cached fragment renders (see `Renderer.cached`), the links `|rel` makes in it, as
+# (target, link) pairs; otherwise None.
+_links: list[tuple[str, str]] | None = None
+
+
+def _rel(path) -> str:
+    if type(path) is not str:
+        # An image (or one of its renditions) links by its `path`: `{{ park.cover|rel }}` works too.
+        if isinstance(path, deps.Traced):
+            deps.read(path.dep_keys)
+        path = getattr(path, "path", path)
+    link = relative(_page_path, path)
+    if _links is not None:
+        _links.append((path, link))
+    return link
+
+
+# What a plain dict answers as an attribute (`items`, `get`, …): there `t.x` stays Jinja's getattr.
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+def _escape_output(value) -> str:
+    """What `{{ value }}` writes: markupsafe.escape without wrapping the result in a Markup, which
+    costs more than the escaping (output is only joined into the page, so the type is lost anyway)."""
+    if type(value) is str:
+        return escape_text(value)
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return escape_text(str(value))
+
+
+class _CodeGenerator(CodeGenerator):
+    """Compiles `{{ … }}` in autoescaped templates to `_escape_output` instead of `escape`."""
+
+    def _output_child_pre(self, node, frame, finalize) -> None:
+        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape:
+            super()._output_child_pre(node, frame, finalize)
+            return
+        self.write("environment.escape_output(")
+        if finalize.src is not None:
+            self.write(finalize.src)
 
 
 class TracingEnvironment(jinja2.Environment):
@@ -60,7 +113,24 @@ class TracingEnvironment(jinja2.Environment):
     given, and Jinja routes every such access through these two methods. Most accesses are to
     strings and dicts: one lookup of the object's type decides that nothing is to be recorded."""
 
+    context_class = PageContext
+    code_generator_class = _CodeGenerator
+    escape_output = staticmethod(_escape_output)
+
+    def make_globals(self, d):
+        # A plain dict rather than Jinja's ChainMap over the environment's globals (all set before
+        # any template loads): importing macros compares the page's globals with the template's
+        # on every page, and a ChainMap answers each of those lookups in Python.
+        return {**self.globals, **(d or {})}
+
     def getattr(self, obj, attribute):
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            # `t.nav.home`: the theme's strings. Asking the dict for the attribute first (as Jinja
+            # does) raises and catches an AttributeError, which costs six times the lookup.
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
         tracer = deps.TRACERS.get(type(obj))
         if tracer is not None:
             tracer(obj, attribute)
@@ -89,20 +159,15 @@ deps.TRACERS[LangView] = _trace_lang_view
 deps.TRACERS[Site] = lambda site, attribute: deps.read((deps.EVERYTHING,))
 
 
-def _fragment_key(context, macro, args) -> tuple:
-    parts = []
-    for arg in args:
-        if isinstance(arg, deps.Traced):
-            parts.append((arg.kind, arg.id))
-        elif isinstance(arg, (str, int)) or arg is None:
-            parts.append(arg)
-        elif arg is context.get("t"):
-            parts.append("t")
-        else:
-            raise TypeError(f"cached({macro.name}, …) takes views, strings and numbers, not {type(arg).__name__}")
-    # The fragment's links are relative to the page's folder: the same card in another folder differs.
-    route = context["route"]
-    return (macro.name, route.lang, route.path.rpartition("/")[0], *parts)
+def _argument_part(context, macro, arg):
+    """How an argument of a cached fragment counts in its key: a view by its kind and id."""
+    if isinstance(arg, deps.Traced):
+        return (arg.kind, arg.id)
+    if arg is None or isinstance(arg, (str, int)):
+        return arg
+    if arg is context.get("t"):
+        return "t"
+    raise TypeError(f"cached({macro.name}, …) takes views, strings and numbers, not {type(arg).__name__}")
 
 
 def _json(value) -> Markup:
@@ -111,7 +176,11 @@ def _json(value) -> Markup:
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
-@dataclass
+# How many fragments made with `cached(…, keep=False)` a renderer holds at most.
+SHARED_LIMIT = 5000
+
+
+@dataclass(repr=False)     # its fields hold the whole site: a traceback should not print them
 class Renderer:
     site: Site
     plan: Plan
@@ -126,7 +195,10 @@ class Renderer:
         self.env = TracingEnvironment(
             loader=jinja2.FileSystemLoader(self.theme.template_dirs),
             autoescape=True, trim_blocks=True, lstrip_blocks=True,
-            undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+            undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+            # A renderer lives for one build (`serve` makes a new one for each): the templates
+            # cannot change under it, and checking their files costs five stat calls a page.
+            auto_reload=False)
         self.env.filters["rel"] = _rel
         self.env.filters["json"] = _json
         self.env.filters["qr"] = qr_inline      # {{ absolute(path)|qr }}: an inline SVG QR code
@@ -140,9 +212,16 @@ class Renderer:
             ("brochure", self.site.brochures)) for x in items}
         self.env.globals.update(
             asset=lambda name: self.assets[name][0], languages=LANGUAGES,
-            brand_color=self.site.brand_color, search_meta=self.search_meta, cached=self.cached)
-        self.fragments: dict[tuple, tuple[str, tuple[str, ...]]] = {}       # see `cached`
-        self.new_fragments: dict[tuple, tuple[str, tuple[str, ...]]] = {}   # made in this build
+            brand_color=self.site.brand_color, search_meta=self.search_meta, cached=self.cached,
+            cached_each=self.cached_each)
+        # See `cached`: (html, keys read, links made) by macro, language, folder and arguments.
+        self.fragments: dict[tuple, tuple[str, tuple[str, ...], tuple]] = {}
+        self.new_fragments: dict[tuple, tuple[str, tuple[str, ...], tuple]] = {}   # to keep
+        # Fragments shared by pages (see `cached`): by (macro, language, arguments) the targets of
+        # their links (None: not shared); by that key and the links, or a routes.link_class, the fragment.
+        self.shared_targets: dict[tuple, tuple[str, ...] | None] = {}
+        self.shared_fragments: dict[tuple, tuple] = {}
+        self.odd_targets: set[tuple] = set()    # keys whose targets are not all plain paths
 
     @cached_property
     def search(self) -> dict[str, SearchIndex]:
@@ -150,23 +229,99 @@ class Renderer:
         return build_indexes(self.site, self.views, self.cache_dir, self.search_workers)
 
     @jinja2.pass_context
-    def cached(self, context, macro, *args) -> Markup:
+    def cached(self, context, macro, *args, keep: bool = True) -> Markup:
         """`{{ cached(project_card, p, t, 'h2') }}`: the macro's output, made once and kept with
         the content it read, so that a list of 10,000 projects costs 10,000 look-ups, not 10,000
-        renders, when one project changed (see incremental.py)."""
-        key = _fragment_key(context, macro, args)
-        found = self.fragments.get(key)
-        if found is not None:
+        renders, when one project changed (see incremental.py).
+
+        The output may depend only on the arguments, the language and the links that `|rel`
+        makes in it: a fragment is kept per folder (its links are relative to the page).
+        `keep=False`: not kept for the next build, but shared by every page of this one on which
+        its links come out the same: the page chrome, and the related-project cards of all project
+        pages, are made once (small parts that render again with their page anyway)."""
+        parts = tuple([_argument_part(context, macro, arg) for arg in args])
+        return Markup(self._fragment(context["route"], macro, args, parts, keep))
+
+    @jinja2.pass_context
+    def cached_each(self, context, macro, items, *args, keep: bool = True) -> Markup:
+        """`{{ cached_each(project_card, site.projects, t, 'h2') }}`: `cached(project_card, p, t,
+        'h2')` for each p of the list, joined; one call from the template instead of one per
+        item, which costs more than finding a kept fragment."""
+        route = context["route"]
+        rest = tuple([_argument_part(context, macro, arg) for arg in args])
+        name, lang, folder = macro.name, route.lang, route.path.rpartition("/")[0]
+        fragments, reading, out = self.fragments, deps.reading(), []
+        for item in items:
+            part = _argument_part(context, macro, item)
+            found = fragments.get((name, lang, folder, part, *rest)) if keep else None
+            if found is None or _links is not None:
+                out.append(self._fragment(route, macro, (item, *args), (part, *rest), keep))
+            else:
+                if reading is not None:
+                    reading.update(found[1])
+                out.append(found[0])
+        return Markup("".join(out))
+
+    def _fragment(self, route: Route, macro, args: tuple, parts: tuple, keep: bool) -> str:
+        """The html of `macro(*args)` on the page of `route`, kept, shared or made (see `cached`)."""
+        global _links
+        if keep:
+            key = (macro.name, route.lang, route.path.rpartition("/")[0], *parts)
+            found = self.fragments.get(key)
+        else:
+            key = (macro.name, route.lang, *parts)
+            found = self._shared_fragment(key, route.path)
+        if found is None:
+            outer_keys, outer_links, _links = deps.begin_part(), _links, []
+            try:
+                html = str(macro(*args))     # kept as plain text: it pickles much faster than Markup
+            finally:
+                keys = deps.end_part(outer_keys)
+                links, _links = tuple(_links), outer_links
+            found = (html, keys, links)
+            if keep:
+                self.fragments[key] = self.new_fragments[key] = found
+            else:
+                self._share_fragment(key, found)
+        else:
             deps.read(found[1])
-            return Markup(found[0])
-        outer = deps.begin_part()
-        try:
-            html = str(macro(*args))     # kept as plain text: it pickles much faster than Markup
-        finally:
-            keys = deps.end_part(outer)
-        self.fragments[key] = (html, keys)
-        self.new_fragments[key] = (html, keys)
-        return Markup(html)
+        if _links is not None:
+            _links.extend(found[2])      # a fragment in a fragment: its links are the outer one's too
+        return found[0]
+
+    def _shared_fragment(self, key: tuple, here: str):
+        """The fragment made on another page whose links come out the same on this one."""
+        targets = self.shared_targets.get(key)
+        if targets is None:
+            return None
+        # Pages whose links to these targets are the same by construction share a class: one
+        # lookup instead of making every link (a page's head, menu and footer have a dozen).
+        same_as = None if key in self.odd_targets else link_class(here, targets)
+        found = self.shared_fragments.get((key, same_as)) if same_as is not None else None
+        if found is None:
+            found = self.shared_fragments.get((key, tuple([relative(here, target) for target in targets])))
+            if found is not None and same_as is not None:
+                self.shared_fragments[(key, same_as)] = found
+        return found
+
+    def _share_fragment(self, key: tuple, fragment: tuple) -> None:
+        if len(self.shared_targets) >= SHARED_LIMIT:
+            # Forget them all rather than grow (20,000 project cards are 40 MB). Most sharing
+            # comes soon: the related projects of a page are neighbours of its project.
+            self.shared_targets.clear()
+            self.shared_fragments.clear()
+            self.odd_targets.clear()
+        targets = tuple([target for target, _ in fragment[2]])
+        known = self.shared_targets.get(key, targets)
+        if known != targets:
+            # It linked elsewhere from another page: it depends on the page in another way than
+            # its links, so it is not shared at all.
+            self.shared_targets[key] = None
+        elif known is not None:
+            self.shared_targets[key] = known
+            self.shared_fragments[(key, tuple([link for _, link in fragment[2]]))] = fragment
+            if not all(map(plain, targets)):
+                self.odd_targets.add(key)
 
     def search_meta(self, lang: str) -> str:
         # The index is named by its content, which any edit may change: the page that names it

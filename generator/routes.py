@@ -108,6 +108,28 @@ def _parts(base: str) -> tuple[str, ...]:
     return tuple(part for part in base.split("/") if part)
 
 
+def plain(path: str) -> bool:
+    """A path without "." or ".." parts, empty parts or a leading slash: every path of the plan."""
+    return bool(path) and path[0] not in "./" and "/." not in path and "//" not in path
+
+
+def link_class(from_path: str, targets) -> str | None:
+    """A name shared by all pages from which `relative` makes the same links to `targets` (plain
+    paths), or None (then compare the links themselves).
+
+    A link leaves the page's folder for the longest folder it shares with the target. When no
+    target is in or under the page's own folder, that shared folder is at most the folder above
+    it, so the links depend only on that parent folder: every project page of a language
+    (zh/projects/<id>/) gets the same links to the menu, the assets and other projects."""
+    base = from_path if from_path.endswith("/") else posixpath.dirname(from_path) + "/"
+    if base == "/" or not plain(base):
+        return None
+    for target in targets:
+        if (target + "/").startswith(base):
+            return None
+    return base[:base.rstrip("/").rfind("/") + 1]
+
+
 def plan_site(site: Site) -> Plan:
     plan = Plan(site)
 
