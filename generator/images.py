@@ -46,8 +46,10 @@ from .deps import Traced
 from .errors import Problems
 from .model import ImageRef, ImageSettings, Site
 
-# Bump when what this module writes changes: every cached rendition is then made again.
-PIPELINE_VERSION = "1"
+# What this module writes is decided by its own code: any change to it makes every cached
+# rendition again (a number to bump by hand was forgotten once, and a cached rendition then
+# differed from the one a build without the cache made).
+PIPELINE_VERSION = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 CACHE_DIR = ".yunzhao-cache/images"
 CACHE_KEEP_SECONDS = 30 * 24 * 3600      # entries no build has used for 30 days are removed
 PHONE_WIDTH = 960                        # <img src>: a full-width picture on a phone
