@@ -12,6 +12,7 @@ written: an incremental build then moves only pages that really changed into out
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -67,6 +68,11 @@ def _render_share(share: tuple[int, int]) -> Rendered:
     renderer, routes, target, unchanged, build_pid, progress = _job
     out = Rendered()
     mine = routes[index::count]
+    if os.getpid() != build_pid:
+        # A worker lives for this one share. Rendering makes no reference cycles (measured: none
+        # unreachable over hundreds of pages of every kind), so collections would only walk the
+        # worker's objects again and again: 1-1.5 s of a 4.5 s share at 10,000 projects.
+        gc.disable()
     for number, route in enumerate(mine, 1):
         if os.getpid() != build_pid and os.getppid() != build_pid:
             # The build was killed: stop, rather than go on writing into its folder while the
