@@ -154,6 +154,7 @@ def _build(root: Path, out: Path, strict: bool, write: bool, pdf: bool, progress
         return result
 
     values = deps.key_values(site, renderer.images, _brochure_files(renderer))
+    renderer.content_values = values
     previous = output.read_manifest(out) if out.is_dir() else None
     if previous is not None:
         served, lost_before = map(set, previous)

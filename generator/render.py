@@ -190,6 +190,7 @@ class Renderer:
     images: ImageCatalog = field(default_factory=ImageCatalog)
     cache_dir: Path | None = None      # <site>/.yunzhao-cache/: the search keeps its terms there
     search_workers: int | None = None  # processes that cut search terms (None: one per core)
+    content_values: dict | None = None  # deps.key_values of this build, if made (the search uses them)
 
     def __post_init__(self):
         self.env = TracingEnvironment(
@@ -226,7 +227,7 @@ class Renderer:
     @cached_property
     def search(self) -> dict[str, SearchIndex]:
         """The search index of each language: every page names its index in the search box."""
-        return build_indexes(self.site, self.views, self.cache_dir, self.search_workers)
+        return build_indexes(self.site, self.views, self.cache_dir, self.search_workers, self.content_values)
 
     @jinja2.pass_context
     def cached(self, context, macro, *args, keep: bool = True) -> Markup:

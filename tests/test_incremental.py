@@ -97,8 +97,13 @@ def test_one_edit_renders_its_pages_and_writes_only_what_changed(demo, tmp_path)
                      "zh-hant/projects/xipeng-new-materials-plant/index.html",
                      "zh/search/index.html", "zh-hant/search/index.html"}, sorted(written)
     others = written - pages
-    # The search indexes of both languages moved to a new folder (named by their content).
+    # Of the search indexes of both languages, only the files whose content changed (each is
+    # named by its content): the new meta file of each, and a few shards and chunks.
     assert others and all(f.startswith(("zh/search/", "zh-hant/search/")) for f in others), sorted(others)
+    index_files = [f for f in stamps(demo / "output") if f.startswith(("zh/search/", "zh-hant/search/"))
+                   and not f.endswith(".html")]
+    assert {f.split("/")[0] for f in others if "/meta." in f} == {"zh", "zh-hant"}, sorted(others)
+    assert len(others) < len(index_files) / 2, (len(others), len(index_files))
     assert site_digest(demo / "output") == clean_build(demo, tmp_path / "clean")
 
 

@@ -6,6 +6,7 @@ nothing is asked of any other host.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from urllib.parse import quote, urlsplit
@@ -13,15 +14,21 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 from gate_tools import PHONE
-from generator import search
+from generator import model as m
+from generator import search, search_text
 
 
 # The index files ------------------------------------------------------------------------------
 
 def index_folder(out, lang_folder):
-    folders = [p for p in (out / lang_folder / "search").iterdir() if p.is_dir()]
-    assert len(folders) == 1, folders
-    return folders[0]
+    folder = out / lang_folder / "search"
+    assert len(list(folder.glob("meta.*.json"))) == 1, sorted(folder.iterdir())
+    return folder
+
+
+def meta_of(folder) -> dict:
+    [meta] = folder.glob("meta.*.json")
+    return json.loads(meta.read_text("utf-8"))
 
 
 def all_terms(folder) -> dict:
@@ -33,9 +40,8 @@ def all_terms(folder) -> dict:
 
 def records(folder) -> list[dict]:
     found = []
-    chunks = sorted((folder / "d").glob("*.json"), key=lambda p: int(p.stem))
-    for chunk in chunks:
-        found += json.loads(chunk.read_text("utf-8"))
+    for name in meta_of(folder)["files"]["d"]:             # in order
+        found += json.loads((folder / "d" / f"{name}.json").read_text("utf-8"))
     return found
 
 
@@ -43,7 +49,7 @@ def test_each_language_has_its_own_index_of_its_own_pages(demo_out):
     for lang_folder, title in (("zh", "西彭新材料产业化项目"), ("en", "Xipeng New Materials Industrialisation Project"),
                                ("zh-hant", "西彭新材料產業化專案")):
         folder = index_folder(demo_out, lang_folder)
-        meta = json.loads((folder / "meta.json").read_text("utf-8"))
+        meta = meta_of(folder)
         docs = records(folder)
         assert meta["docs"] == len(docs) == sum(meta["kinds"])
         assert title in [d["t"] for d in docs]
@@ -61,15 +67,32 @@ def test_chinese_is_indexed_as_words_and_traditional_under_simplified_keys(demo_
     assert not any(c in "".join(hant) for c in "鋁專園")
     assert "软件" in hant and "软体" in hant
     # Words, not characters: nearly every Chinese key is two characters or more.
-    chinese = [t for t in zh if re.fullmatch(f"[{search.CJK}]+", t)]
+    chinese = [t for t in zh if re.fullmatch(f"[{search_text.CJK}]+", t)]
     assert sum(len(t) == 1 for t in chinese) < len(chinese) / 10
 
 
 def test_english_is_stemmed_with_the_same_rules_as_the_browser():
     for a, b in (("aluminium", "aluminum"), ("factories", "factory"), ("materials", "material"),
                  ("processing", "process"), ("centres", "center"), ("industrialisation", "industrialization")):
-        assert search.stem(a) == search.stem(b), (a, b)
-    assert search.stem("status") == "status" and search.stem("basis") == "basis"
+        assert search_text.stem(a) == search_text.stem(b), (a, b)
+    assert search_text.stem("status") == "status" and search_text.stem("basis") == "basis"
+
+
+def test_every_file_is_named_by_its_content_and_listed_in_meta(demo_out):
+    for lang_folder in ("zh", "en", "zh-hant"):
+        folder = index_folder(demo_out, lang_folder)
+        [meta_file] = folder.glob("meta.*.json")
+        meta = meta_of(folder)
+        listed = {f"t/{h}.json" for h in meta["files"]["t"]} | {f"d/{h}.json" for h in meta["files"]["d"]}
+        listed |= {f"f/{facet}/{value}.{h}.json" for facet, values in meta["files"]["f"].items()
+                   for value, h in values.items()}
+        present = {p.relative_to(folder).as_posix() for p in folder.rglob("*.json")} - {meta_file.name}
+        assert present == listed and len(meta["files"]["t"]) == len(meta["keys"])
+        assert len(meta["files"]["d"]) == -(-meta["docs"] // meta["chunk"])
+        for path in [meta_file, *(folder / rel for rel in listed)]:
+            name_hash = path.name.split(".")[-2]
+            assert name_hash == hashlib.sha256(path.read_bytes()).hexdigest()[:search.HASH_CHARS], path
+        assert {s for s in meta["files"]["f"]["status"]} == set(m.STATUSES)
 
 
 def test_shards_stay_small(demo_out):
@@ -77,7 +100,7 @@ def test_shards_stay_small(demo_out):
         folder = index_folder(demo_out, lang_folder)
         for shard in (folder / "t").glob("*.json"):
             terms = json.loads(shard.read_text("utf-8"))
-            assert shard.stat().st_size <= search.SHARD_BYTES + 2 or len(terms) == 1, shard
+            assert shard.stat().st_size <= search.SHARD_MAX + 2 or len(terms) == 1, shard
 
 
 # In the browser -------------------------------------------------------------------------------
@@ -89,7 +112,7 @@ class Recorder:
 
     def searched(self) -> list[str]:
         """Requests for search.js or any file of a search index."""
-        return [u for u in self.urls if re.search(r"/search/[0-9a-f]{12}/|/assets/search\.", urlsplit(u).path)]
+        return [u for u in self.urls if re.search(r"/search/(meta\.|[tdf]/)|/assets/search\.", urlsplit(u).path)]
 
 
 @pytest.fixture
@@ -222,7 +245,7 @@ def test_nothing_loads_until_the_search_box_is_focused(page, served):
     page.wait_for_load_state("networkidle")
     assert page.recorder.searched() == []
     # Focusing the box loads the search code; the index itself is named only by the search page
-    # (its folder changes with content, and other pages must not change with it).
+    # (its meta.json is named by its content, and other pages must not change with it).
     with page.expect_response(lambda r: re.search(r"/assets/search\.[0-9a-f]+\.js$", r.url)) as script:
         page.focus("#site-search-q")
     assert script.value.ok
@@ -256,7 +279,7 @@ def test_the_javascript_stemmer_agrees_with_the_python_one(page, served, demo_ou
     page.focus("#search-q")
     page.wait_for_function("window.yunzhaoSearch")
     stems = page.evaluate("words => words.map(w => window.yunzhaoSearch.stem(w))", words)
-    differ = [(w, s, search.stem(w)) for w, s in zip(words, stems) if s != search.stem(w)]
+    differ = [(w, s, search_text.stem(w)) for w, s in zip(words, stems) if s != search_text.stem(w)]
     assert len(words) > 500 and not differ, differ[:20]
 
 

@@ -2,7 +2,9 @@
    search page with a query). It reads the static index written by generator/search.py; the
    token expression, stop words and stemmer below mirror that module exactly, because a query
    must be cut into terms the way the pages were. Every URL is resolved relative to the index,
-   so the site works under any sub-path, and nothing is asked of any other host. */
+   so the site works under any sub-path, and nothing is asked of any other host. Every file of
+   the index is named by the hash of its content and listed in meta.json (itself so named): a
+   page kept in a cache for days reads the index it was made with, never a newer one. */
 (function () {
   "use strict";
   if (window.yunzhaoSearch) return;
@@ -78,7 +80,8 @@
     });
   }
 
-  // One language's index: meta.json, then shards and chunks on demand, each fetched once.
+  // One language's index: meta.json, then shards and chunks on demand, each fetched once, by
+  // the names meta.json lists (t/<hash>.json, d/<hash>.json, f/<facet>/<value>.<hash>.json).
   function Index(metaUrl) {
     this.url = metaUrl;
     this.shards = {};
@@ -114,7 +117,7 @@
   };
 
   Index.prototype.shard = function (n) {
-    if (!this.shards[n]) this.shards[n] = fetchJSON(this.file("t/" + n + ".json"));
+    if (!this.shards[n]) this.shards[n] = fetchJSON(this.file("t/" + this.meta.files.t[n] + ".json"));
     return this.shards[n];
   };
 
@@ -146,9 +149,11 @@
   };
 
   Index.prototype.facet = function (name, value) {
-    var key = name + "/" + value;
+    var key = name + "/" + value, names = this.meta.files.f[name] || {};
+    if (!Object.prototype.hasOwnProperty.call(names, value)) return Promise.resolve({});   // no such value
     if (!this.facets[key]) {
-      this.facets[key] = fetchJSON(this.file("f/" + encodeURIComponent(name) + "/" + encodeURIComponent(value) + ".json"))
+      var path = "f/" + encodeURIComponent(name) + "/" + encodeURIComponent(value) + "." + names[value] + ".json";
+      this.facets[key] = fetchJSON(this.file(path))
         .then(function (deltas) {
           var ids = {}, doc = 0;
           deltas.forEach(function (d) { doc += d; ids[doc] = 0; });
@@ -162,7 +167,7 @@
     var size = this.meta.chunk, self = this, wanted = {};
     ids.forEach(function (id) { wanted[Math.floor(id / size)] = true; });
     return Promise.all(Object.keys(wanted).map(function (n) {
-      if (!self.chunks[n]) self.chunks[n] = fetchJSON(self.file("d/" + n + ".json"));
+      if (!self.chunks[n]) self.chunks[n] = fetchJSON(self.file("d/" + self.meta.files.d[n] + ".json"));
       return self.chunks[n];
     })).then(function () {
       return Promise.all(ids.map(function (id) {
@@ -296,7 +301,7 @@
     this.status = root.querySelector("[data-search-status]");
     this.results = root.querySelector("[data-search-results]");
     this.strings = JSON.parse(root.querySelector("[data-search-strings]").textContent);
-    this.langRoot = new URL("../../", index.url);
+    this.langRoot = new URL("../", index.url);      // meta.json is in <lang>/search/
     this.serial = 0;
   }
 
