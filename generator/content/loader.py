@@ -46,6 +46,7 @@ class ContentLoader:
         self.cache = cache if cache is not None else FileCache.for_site(root)
         self.parsed: list[str] = []     # files parsed in this run (the others came from the cache)
         self._content_real: str | None = None
+        self._read_ahead: dict[Path, bytes] = {}   # files parse_ahead read: not read twice
 
     def shown(self, path: Path) -> str:
         try:
@@ -59,6 +60,9 @@ class ContentLoader:
             self.problems.error(self.shown(path), 0, "", "this file is a link to a file outside content/; "
                                 "copy the file itself into content/")
             return None
+        data = self._read_ahead.pop(path, None)
+        if data is not None:
+            return data
         try:
             return path.read_bytes()
         except OSError as exc:
@@ -130,6 +134,8 @@ class ContentLoader:
                 data = path.read_bytes() if self.inside_content(path) else None
             except OSError:
                 data = None
+            if data:
+                self._read_ahead[path] = data
             if data and not self.cache.has(self.cache.digest(data), kind):
                 missing.append((path, kind))
                 size += len(data)
