@@ -139,8 +139,8 @@ class ContentLoader:
             if data and not self.cache.has(self.cache.digest(data), kind):
                 missing.append((path, kind))
                 size += len(data)
-        if size < PARSE_AHEAD_FROM:
-            return
+        if size < PARSE_AHEAD_FROM or len(missing) < 2:
+            return        # (one file, e.g. the catalogue just edited, is parsed no faster elsewhere)
         # Big files first, dealt out in turn, so the workers finish together.
         missing.sort(key=lambda f: -f[0].stat().st_size)
         _ahead_job = (self, missing)
