@@ -160,6 +160,18 @@ def fingerprint(value) -> str:
     return hashlib.blake2b(repr(value).encode("utf-8"), digest_size=12).hexdigest()
 
 
+# Site fields that are not the site's own settings: items have keys of their own, and where the
+# site folder is shows on no page (a site folder copied elsewhere stays incremental).
+_NOT_SITE_FIELDS = ("sectors", "staff", "parks", "catalogues", "projects", "pages", "brochures",
+                    "images", "image_refs", "root")
+
+
+def site_fingerprint(site: m.Site) -> str:
+    """The value of the `site` key: site.yaml's settings."""
+    return fingerprint([(f.name, _plain(getattr(site, f.name))) for f in fields(site)
+                        if f.name not in _NOT_SITE_FIELDS])
+
+
 def key_values(site: m.Site, images, brochure_files: dict) -> dict[str, str]:
     """The value fingerprint of every key, for the content as it is now."""
     values: dict[str, str] = {}
@@ -177,10 +189,7 @@ def key_values(site: m.Site, images, brochure_files: dict) -> dict[str, str]:
     # The home figures sum every project's amount and status by sector.
     values["figures"] = fingerprint([(p.id, repr(p.investment), p.status, p.sector.id) for p in site.projects]
                                     + [values[f"sector:{s.id}"] for s in site.sectors])
-    site_fields = [(f.name, _plain(getattr(site, f.name))) for f in fields(site)
-                   if f.name not in ("sectors", "staff", "parks", "catalogues", "projects", "pages",
-                                     "brochures", "images", "image_refs")]
-    values["site"] = fingerprint(site_fields)
+    values["site"] = site_fingerprint(site)
     for rel, image in images.images.items():
         values[f"image:{rel}"] = fingerprint(image)
     for brochure_id, published in brochure_files.items():

@@ -48,6 +48,16 @@ def safe_relative(rel: str) -> str:
     return rel
 
 
+def write_noted(path: Path, data: bytes) -> tuple[int, int]:
+    """Write a file; its (size, mtime ns) as listing output/ would find them (cache.list_files),
+    taken from the open file so that a build from nothing need not walk output/ again."""
+    with open(path, "wb") as f:
+        f.write(data)
+        f.flush()
+        info = os.fstat(f.fileno())
+    return info.st_size, info.st_mtime_ns
+
+
 class Staging:
     """A fresh folder beside the output; `publish` swaps it in, `discard` removes it."""
 
@@ -68,15 +78,12 @@ class Staging:
         return self
 
     def _note(self, rel: str, target: Path, data: bytes | None = None) -> None:
-        """Write `data` (if given) and note the file's size and time, as cache.list_files would."""
+        """Write `data` (if given) and note the file's size and time (see `write_noted`)."""
         if data is None:
             info = os.stat(target)
+            self.stats[rel] = (info.st_size, info.st_mtime_ns)
         else:
-            with open(target, "wb") as f:
-                f.write(data)
-                f.flush()
-                info = os.fstat(f.fileno())
-        self.stats[rel] = (info.st_size, info.st_mtime_ns)
+            self.stats[rel] = write_noted(target, data)
 
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is not None:

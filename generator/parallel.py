@@ -23,6 +23,7 @@ from pathlib import Path
 import jinja2
 
 from .errors import Problem
+from .output import write_noted
 
 # Below this many pages, starting processes costs more than it saves.
 PARALLEL_FROM = 400
@@ -89,13 +90,7 @@ def _render_share(share: tuple[int, int]) -> Rendered:
         if target is not None and unchanged.get(route.file) != sha:
             path = target / route.file
             path.parent.mkdir(parents=True, exist_ok=True)
-            with open(path, "wb") as f:
-                f.write(data)
-                f.flush()
-                # What listing output/ would find (cache.list_files): a build from nothing then
-                # need not walk 20,000 files again to record it.
-                info = os.fstat(f.fileno())
-            out.stats[route.file] = (info.st_size, info.st_mtime_ns)
+            out.stats[route.file] = write_noted(path, data)
             out.written.add(route.file)
         out.pages[route.lang or ""] = out.pages.get(route.lang or "", 0) + 1
         if progress is not None and index == 0 and number % 500 == 0:

@@ -21,15 +21,13 @@ or foreign file means a whole build, never an error.
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import os
 import pickle
-from dataclasses import fields as dataclass_fields
 from pathlib import Path
 
 from . import deps
 from . import model as m
+from .content.file_cache import code_stamp
 
 STATE_FILE = "search-index.pickle"
 STATE_FORMAT = 1
@@ -97,36 +95,13 @@ def forget(cache_dir: Path) -> None:
 
 # Fingerprints ----------------------------------------------------------------------------------
 
-@functools.lru_cache(maxsize=None)
-def code_version() -> str:
-    """yunzhao's own code: the views, units and localizer make what documents show."""
-    digest = hashlib.sha256()
-    package = Path(__file__).resolve().parent
-    for path in sorted(package.rglob("*.py")):
-        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
-
-
-_LISTS = ("sectors", "staff", "parks", "catalogues", "projects", "pages", "brochures", "images", "image_refs",
-          "root")     # items have keys of their own; where the site folder is shows nowhere
-
-
 def lang_config(lv, cutting: str) -> str:
     """What every document of a language depends on besides its own content: the code and how
     text is cut, the language and the theme's strings for it, site.yaml, and the order of sectors
     and parks (results name them by number)."""
     site = lv.model
-    site_fields = [(f.name, _plain(getattr(site, f.name))) for f in dataclass_fields(site) if f.name not in _LISTS]
-    return deps.fingerprint((code_version(), cutting, lv.lang, lv.strings, site_fields,
+    return deps.fingerprint((code_stamp(), cutting, lv.lang, lv.strings, deps.site_fingerprint(site),
                              [s.id for s in site.sectors], [p.id for p in site.parks]))
-
-
-def _plain(value):
-    if isinstance(value, (m.Project, m.Park, m.Sector, m.Staff, m.Page, m.Catalogue, m.Brochure)):
-        return value.id
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 def doc_inputs(kind: str, item, values: dict[str, str], park_titles: dict[str, str]) -> str:

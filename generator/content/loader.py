@@ -142,7 +142,7 @@ class ContentLoader:
         if size < PARSE_AHEAD_FROM or len(missing) < 2:
             return        # (one file, e.g. the catalogue just edited, is parsed no faster elsewhere)
         # Big files first, dealt out in turn, so the workers finish together.
-        missing.sort(key=lambda f: -f[0].stat().st_size)
+        missing.sort(key=lambda f: -len(self._read_ahead[f[0]]))
         _ahead_job = (self, missing)
         workers = min(workers, len(missing))
         try:
