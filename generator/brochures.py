@@ -98,7 +98,7 @@ class BrochureView(ItemView):
 
     @cached_property
     def projects(self) -> list[ProjectView]:
-        return [self.lv.project(p) for p in self.model.projects]
+        return self.lv.projects_of(self.model.projects)
 
     @cached_property
     def parks(self) -> list[ParkView]:

@@ -8,6 +8,7 @@ and reported together.
 from __future__ import annotations
 
 import gc
+import hashlib
 import time
 from collections import Counter
 from pathlib import Path
@@ -80,6 +81,11 @@ def render_all(renderer: Renderer, plan: Plan, problems: Problems, target=None,
     return rendered
 
 
+def routes_fingerprint(plan: Plan) -> str:
+    """Which pages there are, each of which kind: all the sitemap is made of, with the site's address."""
+    return hashlib.sha256("\n".join([f"{r.kind} {r.path}" for r in plan.routes]).encode()).hexdigest()
+
+
 def published_urls(plan: Plan) -> list[str]:
     return sorted(r.path for r in plan.routes if r.kind not in ("sitemap", "robots"))
 
@@ -112,10 +118,15 @@ def build(root: Path, out: Path, strict: bool = False, write: bool = True, pdf: 
 
     `progress(stage, done, total)`, if given, hears how far the build is; `quick` is what
     cache.quick_check already found (for `out` made absolute), so it is not done twice."""
+    if write:
+        quick = quick or cache.quick_check(root.absolute(), out if out.is_absolute() else Path.cwd() / out,
+                                           {"strict": strict, "pdf": pdf})
     try:
         return _build(root, out, strict, write, pdf, progress, quick)
     finally:
         gc.unfreeze()     # `serve` builds again and again in one process: let the old model go
+        if quick is not None:
+            quick.close()
 
 
 def _build(root: Path, out: Path, strict: bool, write: bool, pdf: bool, progress, quick) -> BuildResult:
@@ -125,10 +136,9 @@ def _build(root: Path, out: Path, strict: bool, write: bool, pdf: bool, progress
     say = progress or (lambda stage, done=0, total=0: None)
     problems = Problems()
     if write:
-        quick = quick or cache.quick_check(root, out, {"strict": strict, "pdf": pdf})
         if quick.result is not None:
             return quick.result
-        settings, inputs, listed, before = quick.settings, quick.inputs, quick.listed, quick.listing
+        settings, inputs = quick.settings, quick.inputs
     say("content")
     # Reading content makes hundreds of thousands of objects and no garbage: collections while it
     # runs would only walk them again and again (0.2 s of 0.5 s at 10,000 projects).
@@ -154,6 +164,7 @@ def _build(root: Path, out: Path, strict: bool, write: bool, pdf: bool, progress
         return result
 
     values = deps.key_values(site, renderer.images, _brochure_files(renderer))
+    values[deps.ROUTES] = routes_fingerprint(plan)
     renderer.content_values = values
     previous = output.read_manifest(out) if out.is_dir() else None
     if previous is not None:
@@ -167,7 +178,7 @@ def _build(root: Path, out: Path, strict: bool, write: bool, pdf: bool, progress
                            "; add the old ids as aliases of the items that replace them")
     # (once the search indexes are built)
     others = lambda: other_files(renderer, extra, plan, result.lost_links)
-    state, result.full_because = incremental.load(root, settings, before) if out.is_dir() else (None, "")
+    state, result.full_because = incremental.load(root, settings, quick.listing) if out.is_dir() else (None, "")
 
     def before_publishing(kept_missing: set) -> None:
         # Everything is rendered and nothing published yet: the last moment to refuse the build.
@@ -195,8 +206,9 @@ def _build(root: Path, out: Path, strict: bool, write: bool, pdf: bool, progress
     if state is None:
         listed = rendered.stats      # every file of output/, noted as it was written (see Staging)
     else:
+        listed = quick.listed
         cache.restat(out, listed, rendered.written)
-    listing = cache.listing(listed)
+    listing = cache.listing_of(listed)
     pages = dict(state.pages) if state else {}
     pages.update(rendered.keys)
     pages = {route.file: pages[route.file] for route in plan.routes}

@@ -15,11 +15,11 @@ import json
 import os
 import subprocess
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
 from . import output
+from .background import Background
 from .result import BuildResult
 from .theme import shipped_themes_dir
 
@@ -102,19 +102,34 @@ def restat(out: Path, files: dict[str, tuple[int, int]], changed) -> None:
             files[rel] = (info.st_size, info.st_mtime_ns)
 
 
-def listing(files: dict[str, tuple[int, int]]) -> str:
+def listing_of(files: dict[str, tuple[int, int]]) -> str:
     return hashlib.sha256(repr(sorted(files.items())).encode()).hexdigest()
 
 
-@dataclass
 class Quick:
     """What the fast path found: the result of the last build if nothing changed since, and the
-    fingerprints and listing the build goes on with otherwise."""
-    settings: str
-    inputs: str
-    listed: dict[str, tuple[int, int]]
-    listing: str
-    result: BuildResult | None
+    fingerprints and listing of output/ that the build goes on with otherwise.
+
+    The listing (tens of thousands of stat calls in a large site) is made by a forked process
+    while this one fingerprints the inputs and, when something changed, reads the content: it is
+    needed only when the build compares output/ with its record, and so costs no time."""
+
+    def __init__(self, settings: str, inputs: str, listing: Background, result: BuildResult | None):
+        self.settings, self.inputs, self.result = settings, inputs, result
+        self._listing = listing
+
+    @property
+    def listed(self) -> dict[str, tuple[int, int]]:
+        """Every file of output/ with its size and modification time (see list_files)."""
+        return self._listing.result()[0]
+
+    @property
+    def listing(self) -> str:
+        return self._listing.result()[1]
+
+    def close(self) -> None:
+        """Wait for the listing process (a build that failed early never asked for it)."""
+        self._listing.join()
 
 
 def quick_check(root: Path, out: Path, options: dict) -> Quick:
@@ -122,30 +137,40 @@ def quick_check(root: Path, out: Path, options: dict) -> Quick:
     started = time.monotonic()
     output.check_target(out)     # before any work: a refused folder is refused at once
     output.recover(out)          # finish or drop what a killed build left
+    listing = Background(lambda: _listed(out), fork=out.is_dir())
     settings = settings_fingerprint(root, out, options)
     inputs = combine(settings, content_fingerprint(root))
-    listed = list_files(out)
-    before = listing(listed)
-    remembered = unchanged(root, out, inputs, before)
     result = None
-    if remembered is not None:
-        result = BuildResult(**remembered, images_cached=remembered["images"], unchanged=True)
-        result.lost_before = list(result.lost_links)     # all of them were lost at the last build
-        result.seconds = time.monotonic() - started
-    return Quick(settings, inputs, listed, before, result)
+    record = _record(root)
+    if record is not None and record.get("fingerprint") == inputs:
+        remembered = unchanged(record, out, listing.result()[1])
+        if remembered is not None:
+            result = BuildResult(**remembered, images_cached=remembered["images"], unchanged=True)
+            result.lost_before = list(result.lost_links)     # all of them were lost at the last build
+            result.seconds = time.monotonic() - started
+    return Quick(settings, inputs, listing, result)
+
+
+def _listed(out: Path) -> tuple[dict[str, tuple[int, int]], str]:
+    files = list_files(out)
+    return files, listing_of(files)
 
 
 def _record_path(root: Path) -> Path:
     return root / ".yunzhao-cache" / RECORD
 
 
-def unchanged(root: Path, out: Path, print_: str, listed: str) -> dict | None:
-    """The stored summary of the last build if nothing changed since (`listed` = listing(out)), else None."""
+def _record(root: Path) -> dict | None:
     try:
         record = json.loads(_record_path(root).read_text("utf-8"))
     except (OSError, ValueError):
         return None
-    if record.get("fingerprint") != print_ or not out.is_dir() or record.get("listing") != listed:
+    return record if isinstance(record, dict) else None
+
+
+def unchanged(record: dict, out: Path, listed: str) -> dict | None:
+    """The stored summary of the last build if output/ is as it left it (`listed` = listing_of(out))."""
+    if not out.is_dir() or record.get("listing") != listed:
         return None
     return record.get("summary")
 

@@ -31,6 +31,7 @@ from dataclasses import fields
 from . import model as m
 
 EVERYTHING = "*"
+ROUTES = "routes"    # which pages there are (the sitemap's key; see build.routes_fingerprint)
 
 # The keys read by the page being rendered, or None when nothing is recording.
 _reading: set[str] | None = None

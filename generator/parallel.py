@@ -22,6 +22,7 @@ from pathlib import Path
 
 import jinja2
 
+from .background import Background
 from .errors import Problem
 from .output import write_noted
 
@@ -106,15 +107,22 @@ def render_routes(renderer, routes, target: Path | None, unchanged: dict[str, st
 
     `meanwhile()`, if given, runs in this process while the workers render."""
     global _job
-    workers = workers or int(os.environ.get("YUNZHAO_WORKERS", 0)) or os.cpu_count() or 1
-    if len(routes) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        workers = 1
+    cores = workers or int(os.environ.get("YUNZHAO_WORKERS", 0)) or os.cpu_count() or 1
+    forking = cores >= 2 and "fork" in multiprocessing.get_all_start_methods()
+    workers = cores if forking and len(routes) >= PARALLEL_FROM else 1
+    # A few pages are rendered in one worker when this process has other work meanwhile (the
+    # search index after an edit): the two take about as long, and would otherwise add up.
+    in_child = workers > 1 or (forking and meanwhile is not None and routes)
     _job = (renderer, routes, target, unchanged or {}, os.getpid(), progress)
     try:
-        if workers == 1:
+        if not in_child:
             if meanwhile:
                 meanwhile()
             results = [_render_share((0, 1))]
+        elif workers == 1:
+            share = Background(lambda: _render_share((0, 1)))
+            meanwhile()
+            results = [share.result()]
         else:
             sys.stdout.flush()
             sys.stderr.flush()

@@ -17,7 +17,7 @@ import jinja2
 from jinja2.compiler import CodeGenerator
 from markupsafe import Markup
 
-from . import deps
+from . import deps, template_cache
 from .i18n import LANGUAGES, Localizer, escape_text
 from .images import ImageCatalog
 from .model import Site
@@ -199,7 +199,7 @@ class Renderer:
             undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
             # A renderer lives for one build (`serve` makes a new one for each): the templates
             # cannot change under it, and checking their files costs five stat calls a page.
-            auto_reload=False)
+            auto_reload=False, bytecode_cache=template_cache.for_user())
         self.env.filters["rel"] = _rel
         self.env.filters["json"] = _json
         self.env.filters["qr"] = qr_inline      # {{ absolute(path)|qr }}: an inline SVG QR code
@@ -371,9 +371,12 @@ class Renderer:
             data = self.render(route)
         finally:
             keys = deps.stop()
-        if route.kind in ("sitemap", "alias"):
-            # Written from the plan rather than through views (and cheap): made at every build.
-            keys = keys + (deps.EVERYTHING,)
+        if route.kind == "sitemap":
+            # Written from the plan rather than through views: it changes when a page comes or
+            # goes, or the site's address does.
+            keys = keys + (deps.ROUTES, "site")
+        elif route.kind == "alias":
+            keys = keys + (deps.EVERYTHING,)      # (cheap: made at every build)
         return data, keys
 
     def sitemap(self) -> bytes:

@@ -30,6 +30,7 @@ from itertools import chain
 from pathlib import Path
 
 from . import model as m
+from .template_cache import user_cache
 
 # Tokens. These expressions, the stop words and `stem` are mirrored exactly in search.js:
 # a query must be cut the way the index was.
@@ -141,10 +142,6 @@ class Jieba:
 JIEBA_TABLE_FORMAT = 1
 
 
-def _user_cache() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "yunzhao"
-
-
 class JiebaTable:
     """jieba's dictionary in `~/.cache/yunzhao/jieba-<key>.table`: word → frequency, grouped by
     first character, each group a pickle of its own, read only when a text holds that character.
@@ -184,7 +181,7 @@ class JiebaTable:
         key = cls.key(tokenizer)
         if key is None:
             return None
-        path = _user_cache() / f"jieba-{key}.table"
+        path = user_cache() / f"jieba-{key}.table"
         try:
             data = memoryview(path.read_bytes())
             size = int.from_bytes(data[:8], "big")

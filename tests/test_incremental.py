@@ -164,6 +164,26 @@ def test_a_theme_change_renders_everything_again(demo, tmp_path):
     assert "<!-- ours -->" in (demo / "output/en/projects/xipeng-new-materials-plant/index.html").read_text("utf-8")
 
 
+def test_compiled_templates_are_kept_for_the_user_and_follow_every_edit(demo, tmp_path):
+    env = {"XDG_CACHE_HOME": str(tmp_path / "user-cache")}
+    compiled = tmp_path / "user-cache/yunzhao/templates"
+    (demo / "templates").mkdir()
+    page = demo / "templates/project.html"
+    original = (REPO / "themes/default/templates/project.html").read_text("utf-8")
+    shown = demo / "output/en/projects/xipeng-new-materials-plant/index.html"
+    for mark in ("first", "second"):
+        page.write_text(original.replace("</article>", f"<!-- {mark} --></article>", 1), "utf-8")
+        build(demo, env=env)
+        assert f"<!-- {mark} -->" in shown.read_text("utf-8")
+    assert len(list(compiled.iterdir())) >= 5, "the templates a build used are kept compiled"
+    # Damaged entries are compiled again, never run.
+    for entry in compiled.iterdir():
+        entry.write_bytes(b"not compiled code")
+    page.write_text(original, "utf-8")
+    build(demo, env=env)
+    assert site_digest(demo / "output") == clean_build(demo, tmp_path / "clean")
+
+
 def test_output_touched_by_hand_means_a_whole_build(demo, tmp_path):
     (demo / "output/en/parks/xipeng/index.html").write_text("edited by hand", "utf-8")
     edit(demo, "projects/2024.yaml", "status: under-construction", "status: signed")
