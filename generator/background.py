@@ -14,6 +14,7 @@ import pickle
 import sys
 
 _UNSET = object()
+_running: set["Background"] = set()      # forked, and not yet waited for
 
 
 class Background:
@@ -37,24 +38,31 @@ class Background:
                 os._exit(0)
         os.close(write_end)
         self.pid, self.read_end = pid, read_end
+        _running.add(self)
 
     def result(self):
         """The result (waiting for the forked process, if it has not finished)."""
+        self._wait()
         if self.value is _UNSET:
-            if self.pid is not None:
-                with os.fdopen(self.read_end, "rb") as pipe:
-                    data = pipe.read()
-                os.waitpid(self.pid, 0)
-                self.pid = None
-                try:
-                    self.value = pickle.loads(data)    # from our own process, never from a file
-                except Exception:
-                    pass           # it failed (its error is met again here)
-            if self.value is _UNSET:
-                self.value = self.compute()
+            self.value = self.compute()
         return self.value
 
-    def join(self) -> None:
-        """Wait for the forked process, if any is still running (its result kept)."""
-        if self.pid is not None:
-            self.result()
+    def _wait(self) -> None:
+        if self.pid is None:
+            return
+        with os.fdopen(self.read_end, "rb") as pipe:
+            data = pipe.read()
+        os.waitpid(self.pid, 0)
+        self.pid = None
+        _running.discard(self)
+        try:
+            self.value = pickle.loads(data)    # from our own process, never from a file
+        except Exception:
+            pass           # it failed: `result` computes it here (and meets its error, if any)
+
+
+def join_all() -> None:
+    """Wait for every forked process not waited for yet: a build that stopped early (on a content
+    error) must not leave them behind in a process that goes on, such as `serve`."""
+    for job in list(_running):
+        job._wait()

@@ -13,7 +13,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from . import brochure_files, cache, deps, incremental, output
+from . import background, brochure_files, cache, deps, incremental, output
 from .check import check_site
 from .errors import BuildFailed, Problems
 from .i18n import Localizer
@@ -125,8 +125,7 @@ def build(root: Path, out: Path, strict: bool = False, write: bool = True, pdf: 
         return _build(root, out, strict, write, pdf, progress, quick)
     finally:
         gc.unfreeze()     # `serve` builds again and again in one process: let the old model go
-        if quick is not None:
-            quick.close()
+        background.join_all()     # (a build that failed early never asked for their results)
 
 
 def _build(root: Path, out: Path, strict: bool, write: bool, pdf: bool, progress, quick) -> BuildResult:
@@ -179,6 +178,11 @@ def _build(root: Path, out: Path, strict: bool, write: bool, pdf: bool, progress
     # (once the search indexes are built)
     others = lambda: other_files(renderer, extra, plan, result.lost_links)
     state, result.full_because = incremental.load(root, settings, quick.listing) if out.is_dir() else (None, "")
+    if state is not None:
+        # The search index is patched by a forked process from now on, while this one reads the
+        # records and its worker renders the pages that changed.
+        renderer.search_workers = 1
+        renderer.search_job = background.Background(renderer.make_search)
 
     def before_publishing(kept_missing: set) -> None:
         # Everything is rendered and nothing published yet: the last moment to refuse the build.

@@ -127,10 +127,6 @@ class Quick:
     def listing(self) -> str:
         return self._listing.result()[1]
 
-    def close(self) -> None:
-        """Wait for the listing process (a build that failed early never asked for it)."""
-        self._listing.join()
-
 
 def quick_check(root: Path, out: Path, options: dict) -> Quick:
     """Whether the last build's output stands (checked without importing the renderer)."""

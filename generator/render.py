@@ -191,6 +191,7 @@ class Renderer:
     cache_dir: Path | None = None      # <site>/.yunzhao-cache/: the search keeps its terms there
     search_workers: int | None = None  # processes that cut search terms (None: one per core)
     content_values: dict | None = None  # deps.key_values of this build, if made (the search uses them)
+    search_job: object = None           # a background.Background making `search` elsewhere, if started
 
     def __post_init__(self):
         self.env = TracingEnvironment(
@@ -227,6 +228,9 @@ class Renderer:
     @cached_property
     def search(self) -> dict[str, SearchIndex]:
         """The search index of each language: every page names its index in the search box."""
+        return self.search_job.result() if self.search_job is not None else self.make_search()
+
+    def make_search(self) -> dict[str, SearchIndex]:
         return build_indexes(self.site, self.views, self.cache_dir, self.search_workers, self.content_values)
 
     @jinja2.pass_context
