@@ -204,8 +204,9 @@ class Renderer:
         self.env.filters["rel"] = _rel
         self.env.filters["json"] = _json
         self.env.filters["qr"] = qr_inline      # {{ absolute(path)|qr }}: an inline SVG QR code
+        shared: dict = {}     # what the views of every language compute alike
         self.views = {lang: LangView(self.site, lang, self.localizer, self.plan, self.strings[lang],
-                                     self.images)
+                                     self.images, shared)
                       for lang in self.site.languages}
         self.assets = self.static_assets()
         self.items = {(kind, x.id): x for kind, items in (

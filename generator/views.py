@@ -8,6 +8,7 @@ lists, navigation and figures cost nothing extra per page.
 
 from __future__ import annotations
 
+from collections import Counter
 from decimal import Decimal
 from urllib.parse import quote
 
@@ -48,8 +49,9 @@ class LangView:
     `LANG_VIEW_KEYS` (an attribute missing there counts as depending on everything)."""
 
     def __init__(self, site: m.Site, lang: str, localizer: Localizer, plan: Plan, strings: dict,
-                 images: ImageCatalog | None = None):
+                 images: ImageCatalog | None = None, shared: dict | None = None):
         self.model = site
+        self.shared = shared if shared is not None else {}   # the same for every language
         self.catalog = images if images is not None else ImageCatalog()
         self.lang = lang
         self.language = LANGUAGES[lang]
@@ -169,19 +171,28 @@ class LangView:
     def contact(self) -> "StaffView":
         return self.staff(self.model.contact)
 
+    def _sums(self) -> tuple:
+        """The figures' numbers, summed once for every language: (totals by currency, [(sector,
+        its CNY total)] of sectors with projects, [(status, count)])."""
+        if "sums" not in self.shared:
+            projects = self.model.projects
+            by_sector = []
+            for sector in self.model.sectors:
+                if sector.projects:
+                    cny = sum_money(p.investment for p in sector.projects).get("CNY")
+                    by_sector.append((sector, cny.amount if cny else Decimal(0)))
+            statuses = Counter(p.status for p in projects)
+            self.shared["sums"] = (sum_money(p.investment for p in projects), by_sector,
+                                   [(status, statuses[status]) for status in m.STATUSES])
+        return self.shared["sums"]
+
     @cached_property
     def figures(self) -> dict:
         """Headline figures for the home page, computed once per language."""
         projects = self.model.projects
-        totals = sum_money(p.investment for p in projects)
-        by_sector = []
-        for sector in self.model.sectors:
-            if sector.projects:
-                cny = sum_money(p.investment for p in sector.projects).get("CNY")
-                by_sector.append((self.sector(sector).name.text, len(sector.projects),
-                                  cny.amount if cny else Decimal(0)))
-        by_status = [(self.label("status", status), sum(1 for p in projects if p.status == status))
-                     for status in m.STATUSES]
+        totals, sector_sums, status_counts = self._sums()
+        by_sector = [(self.sector(sector).name.text, len(sector.projects), amount) for sector, amount in sector_sums]
+        by_status = [(self.label("status", status), count) for status, count in status_counts]
         return {
             "projects": len(projects),
             "parks": len(self.model.parks),
