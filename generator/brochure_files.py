@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 
-from . import fonts, pdf as pdfs, poster, qr
+from . import fonts, qr
 from .drawn_cache import DrawnCache, font_stamp, key
 from .brochures import Published, cover_image, sender_query
 from .errors import Problems
@@ -56,6 +56,7 @@ def make(site: Site, renderer, plan: Plan, problems: Problems, pdf: bool = False
         share = share_image(renderer.images, cover) if cover else None
         cover_phone = None
         if cover and draw and not cover.lower().endswith(".svg"):
+            from . import poster     # (Pillow's drawing modules: imported by sites with brochures only)
             data = poster.cover_rendition(str(content / cover), *COVER_PHONE)
             cover_phone = "assets/" + hashed(f"brochure-{brochure.id}-cover", data, "jpg")
             made.files[cover_phone] = data
@@ -103,6 +104,7 @@ def _draw_posters(made: BrochureFiles) -> None:
 
 
 def _poster(args) -> bytes:
+    from . import poster
     return poster.poster(*args)
 
 
@@ -117,6 +119,7 @@ def _faces(text: str, lang: str, font_dirs, site: Site, brochure: Brochure, what
 
 
 def _posters(site, renderer, brochure, lang, view, published, font_dirs, problems, made, draw, cover, content):
+    from . import poster
     strings = renderer.strings[lang]["brochure"]
     texts = []
     for person in view.senders:
@@ -141,6 +144,7 @@ def _posters(site, renderer, brochure, lang, view, published, font_dirs, problem
 
 
 def _pdf(site, renderer, plan, brochure, lang, published, font_dirs, problems, made, draw):
+    from . import pdf as pdfs     # (WeasyPrint is imported by pdf.write_pdf, when a PDF is made)
     route = Route("brochure", lang, brochure.id, published.folder)
     context = renderer.context(route)
     html = renderer.env.get_template("brochure-print.html").render(context)

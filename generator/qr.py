@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import io
 
-import segno
 from markupsafe import Markup
 
 from . import qr_encoder
@@ -27,6 +26,7 @@ def qr_svg(url: str, title: str = "") -> str:
     """
     if not url.startswith(("https://", "http://")):
         raise ValueError(f"a QR code needs an absolute URL, not {url!r}")
+    import segno     # here: importing it takes 20 ms, and most builds make no brochure code
     code = segno.make(url, error="m", micro=False)
     out = io.BytesIO()
     code.save(out, kind="svg", xmldecl=False, svgns=True, nl=False, border=4, omitsize=True,
@@ -98,6 +98,7 @@ def run_tables(size: int) -> tuple[int, RunPaths]:
 
 def qr_png(url: str, pixels: int) -> bytes:
     """A PNG of the code about `pixels` wide, for the poster (Pillow cannot draw SVG)."""
+    import segno     # (see qr_svg)
     code = segno.make(url, error="m", micro=False)
     width = code.symbol_size(scale=1, border=4)[0]
     out = io.BytesIO()
