@@ -190,13 +190,13 @@ def _build(root: Path, out: Path, strict: bool, write: bool, pdf: bool, progress
         _finish(result, renderer, problems, strict, started)
 
     pages_progress = lambda done, total: say("pages", done, total)
+    fragments = incremental.Fragments(root, settings)
     if state is None:
         rendered, files = _build_whole(renderer, plan, problems, out, others, pages_progress,
                                        lambda: before_publishing(set()))
     else:
         changed = incremental.changed_keys(state, values)
-        kept_fragments, dropped_fragments = incremental.load_fragments(root, settings, changed)
-        renderer.fragments = dict(kept_fragments)
+        renderer.fragments = fragments.load(values)
         by_file = {route.file: route for route in plan.routes}
         routes = [by_file[f] for f in incremental.pages_to_render(state, list(by_file), changed)]
         rendered, files = _update(renderer, plan, problems, out, others, state, routes, pages_progress,
@@ -216,11 +216,8 @@ def _build(root: Path, out: Path, strict: bool, write: bool, pdf: bool, progress
     pages = dict(state.pages) if state else {}
     pages.update(rendered.keys)
     pages = {route.file: pages[route.file] for route in plan.routes}
-    incremental.save(root, incremental.State(settings, files, pages, values, set(missing), listing))
-    if state is None:
-        incremental.save_fragments(root, settings, rendered.fragments)
-    elif rendered.fragments or dropped_fragments:
-        incremental.save_fragments(root, settings, {**kept_fragments, **rendered.fragments})
+    incremental.save(root, incremental.State(settings, files, pages, values, set(missing), listing), last=state)
+    fragments.save(values, rendered.fragments)
     cache.remember(root, inputs, listing, result.summary())
     result.seconds = time.monotonic() - started
     return result

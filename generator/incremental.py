@@ -8,20 +8,35 @@ the keys now with those: only pages that read a key whose value changed are rend
 and only files whose bytes changed are written. Anything that makes the record doubtful — a
 different theme or version, output/ touched by hand, an unreadable record — makes the build a
 full one.
+
+The keys each page read (`pages`, two thirds of the record at 10,000 projects) are kept in
+`build-pages.pickle` and rewritten only when they changed, which one edit seldom does; the
+record names the pages file it goes with by a token, so a build killed between the two writes
+leaves a pair that does not match, read as no record at all.
+
+The parts of pages that `render.cached` keeps (`Fragments`, below) are in files of their own.
+
+Every file here holds builtins only (strings, tuples, dicts, sets) and is read with an unpickler
+that refuses every class: a file planted in .yunzhao-cache/ cannot run code.
 """
 
 from __future__ import annotations
 
 import os
 import pickle
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__, deps
 
 RECORD = "build-state.pickle"
-FRAGMENTS = "fragments.pickle"     # render.cached: parts of pages, kept apart as they are large
-FORMAT = 1
+PAGES = "build-pages.pickle"       # State.pages, apart: see above
+FRAGMENTS = "fragments"            # render.cached: parts of pages, in SHARDS files (see Fragments)
+SHARDS = 64
+# 2: values are digests of marshal, not repr (deps.fingerprint); builtins only; pages and
+# fragments apart.
+FORMAT = 2
 
 
 @dataclass
@@ -31,17 +46,15 @@ class State:
     pages: dict[str, tuple[str, ...]]               # every page → the keys it read
     values: dict[str, str]                          # key → its value then
     missing: set = field(default_factory=set)       # (lang, item ref, field) met while rendering
-    listing: str = ""                               # cache.listing(output/) right after that build
+    listing: str = ""                               # cache.listing_of(output/) right after that build
+    pages_token: str = ""                           # names the build-pages.pickle of this record
 
 
 class _Unpickler(pickle.Unpickler):
-    """Reads only what these records hold: a file planted in .yunzhao-cache/ cannot run code."""
-    ALLOWED = {("generator.incremental", "State")}
+    """Reads only what these records hold, builtins: a file planted in .yunzhao-cache/ cannot run code."""
 
     def find_class(self, module, name):
-        if (module, name) not in self.ALLOWED:
-            raise pickle.UnpicklingError(f"{module}.{name} is not part of a build record")
-        return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not part of a build record")
 
 
 def _read(path: Path):
@@ -49,41 +62,68 @@ def _read(path: Path):
         return _Unpickler(f).load()
 
 
-def _path(root: Path) -> Path:
-    return root / ".yunzhao-cache" / RECORD
+def _cache(root: Path) -> Path:
+    return root / ".yunzhao-cache"
 
 
 def load(root: Path, settings: str, listing: str) -> tuple[State | None, str]:
     """The last build's record if this build can start from it, else None and why not."""
     try:
-        version, state = _read(_path(root))
+        version, *parts = _read(_cache(root) / RECORD)
     except FileNotFoundError:
         return None, "no record of an earlier build"
     except Exception:        # unreadable, or written by another version: a full build it is
         return None, "the record of the last build is unreadable"
-    if version != (FORMAT, __version__) or not isinstance(state, State):
+    if version != (FORMAT, __version__) or len(parts) != 6:
         return None, "the last build was made by another version of yunzhao"
-    if state.settings != settings:
+    their_settings, files, values, missing, their_listing, token = parts
+    if their_settings != settings:
         return None, "the theme, the site's templates, the options or yunzhao changed"
-    if state.listing != listing:
+    if their_listing != listing:
         return None, "output/ is not as the last build left it"
-    return state, ""
+    try:
+        version, their_token, pages = _read(_cache(root) / PAGES)
+    except Exception:
+        return None, "the record of the last build is unreadable"
+    if (version, their_token) != ((FORMAT, __version__), token) or not all(
+            type(part) is kind for part, kind in ((files, dict), (values, dict), (missing, set), (pages, dict))):
+        return None, "the record of the last build is unreadable"
+    return State(settings, files, pages, values, missing, listing, token), ""
 
 
-def _write(path: Path, record: tuple) -> None:
-    """Replace a record whole (a build killed while writing leaves the old one or none)."""
+def _write(path: Path, record: tuple) -> bool:
+    """Replace a file whole (a build killed while writing leaves the old one or none)."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")      # two builds at once: two files
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
         with open(tmp, "wb") as f:
             pickle.dump(((FORMAT, __version__), *record), f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
+        return True
     except OSError:
-        pass      # a read-only site folder only loses incremental builds
+        tmp.unlink(missing_ok=True)
+        return False     # a read-only site folder only loses incremental builds
 
 
-def save(root: Path, state: State) -> None:
-    _write(_path(root), (state,))
+def save(root: Path, state: State, last: State | None = None) -> None:
+    """Write the record of this build; `last`, the record it started from, spares rewriting the
+    keys of pages when every page read what it read then."""
+    if last is not None and last.pages_token and _same_pages(state.pages, last.pages):
+        state.pages_token = last.pages_token
+    else:
+        state.pages_token = os.urandom(12).hex()
+        if not _write(_cache(root) / PAGES, (state.pages_token, state.pages)):
+            return
+    # The pages first, then the record that names them: killed between, the two do not match.
+    _write(_cache(root) / RECORD, (state.settings, state.files, state.values, state.missing,
+                                   state.listing, state.pages_token))
+
+
+def _same_pages(pages: dict, before: dict) -> bool:
+    # The keys of a page are a tuple in the order of a set, which follows the hash seed: the same
+    # keys read again come in another order.
+    return pages.keys() == before.keys() and all(
+        keys is before[file] or set(keys) == set(before[file]) for file, keys in pages.items())
 
 
 def changed_keys(state: State, values: dict[str, str]) -> set[str]:
@@ -109,18 +149,103 @@ def missing_kept(state: State, changed: set[str]) -> set:
     return {entry for entry in state.missing if deps.ref_key(entry[1]) not in changed}
 
 
-def load_fragments(root: Path, settings: str, changed: set[str]) -> tuple[dict, bool]:
-    """The cached page parts of the last build that read nothing that changed, and whether
-    any had to be dropped."""
-    try:
-        version, their_settings, fragments = _read(root / ".yunzhao-cache" / FRAGMENTS)
-    except Exception:
-        return {}, True
-    if version != (FORMAT, __version__) or their_settings != settings:
-        return {}, True
-    kept = {key: value for key, value in fragments.items() if changed.isdisjoint(value[1])}
-    return kept, len(kept) < len(fragments)
+# ---- fragments ----------------------------------------------------------------------------
+
+class Fragments:
+    """The page parts `render.cached` keeps from build to build: `.yunzhao-cache/fragments/`.
+
+    At 10,000 projects they are 40,000 project cards, 34 MB; an edit remakes a few. So they are
+    kept in SHARDS files, a fragment in the file its item chooses (`shard_of`: a project's cards
+    on every list and in every language are in one), and a build rewrites only the files whose
+    fragments changed.
+
+    Each file stands on its own, and so may come from any earlier build: beside its fragments
+    (key → (html, keys read, links)) it holds the value of every key they read, as it was when
+    they were made. A fragment is used only if the value of every key it read is the same now,
+    and the settings (theme, code, options) are those of this build — whatever else happened,
+    a build killed between two files, a file lost, copied from elsewhere or unreadable (then it
+    counts as empty and is written anew). Fragments that read a key without a value (`*`) are
+    not kept.
+
+        fragments = Fragments(root, settings)
+        renderer.fragments = fragments.load(values)    # an incremental build; none otherwise
+        ...
+        fragments.save(values, made)                   # the fragments rendering made
+    """
+
+    def __init__(self, root: Path, settings: str):
+        self.folder = _cache(root) / FRAGMENTS
+        self.settings = settings
+        self.shards: list[dict] = [{} for _ in range(SHARDS)]   # the fragments of each file
+        self.written = [False] * SHARDS     # whether the file holds exactly `shards[n]`
+
+    def _path(self, number: int) -> Path:
+        return self.folder / f"{number:02d}.pickle"
+
+    def load(self, values: dict[str, str]) -> dict:
+        """Every kept fragment that read nothing that changed since it was made (a new dict)."""
+        kept: dict = {}
+        for number in range(SHARDS):
+            shard = self._load_shard(number, values)
+            if shard is not None:
+                kept.update(shard)
+        return kept
+
+    def _load_shard(self, number: int, values: dict[str, str]) -> dict | None:
+        try:
+            version, settings, their_number, made_with, shard = _read(self._path(number))
+        except Exception:        # missing, unreadable, foreign
+            return None
+        if (version, settings, their_number) != ((FORMAT, __version__), self.settings, number) \
+                or type(made_with) is not dict or type(shard) is not dict:
+            return None
+        try:
+            changed = {key for key, value in made_with.items() if values.get(key) != value}
+            if changed:
+                shard = {key: fragment for key, fragment in shard.items() if changed.isdisjoint(fragment[1])}
+        except (TypeError, IndexError):      # not what this code writes
+            return None
+        self.written[number] = not changed
+        self.shards[number] = shard
+        return shard
+
+    def save(self, values: dict[str, str], made: dict) -> None:
+        """Keep the fragments `made` in this build with those loaded: rewrites the files whose
+        fragments changed (every file, if none was loaded)."""
+        for key, fragment in made.items():
+            number = shard_of(key)
+            shard = self.shards[number]
+            if not _same_fragment(shard.get(key), fragment):
+                shard[key] = fragment
+                self.written[number] = False
+        (self.folder.parent / "fragments.pickle").unlink(missing_ok=True)    # (kept whole before)
+        for number in range(SHARDS):
+            if not self.written[number]:
+                self._save_shard(number, values)
+
+    def _save_shard(self, number: int, values: dict[str, str]) -> None:
+        made_with, kept = {}, {}
+        for key, fragment in self.shards[number].items():
+            try:
+                read = [(key_read, values[key_read]) for key_read in fragment[1]]
+            except KeyError:     # read something that has no value (`*`): made again every time
+                continue
+            made_with.update(read)
+            kept[key] = fragment
+        self.shards[number] = kept
+        self.written[number] = _write(self._path(number), (self.settings, number, made_with, kept))
 
 
-def save_fragments(root: Path, settings: str, fragments: dict) -> None:
-    _write(root / ".yunzhao-cache" / FRAGMENTS, (settings, fragments))
+def _same_fragment(kept: tuple | None, made: tuple) -> bool:
+    """Whether a fragment made again (a kept one is, inside another fragment) is the kept one:
+    its keys are a tuple in the order of a set, which follows the hash seed."""
+    return kept is not None and kept[0] == made[0] and kept[2] == made[2] and set(kept[1]) == set(made[1])
+
+
+def shard_of(key: tuple) -> int:
+    """The file a fragment is kept in, by its first argument (render.Renderer._fragment: the
+    macro's name, language and folder come before), the item it shows: a project's cards on
+    every list and in every language are in one file, and an edit of the project rewrites that
+    file only. Any function of the key would do (a file's fragments are checked whatever their
+    key); this one is the same in every process (repr of strings, numbers and tuples; no hash seed)."""
+    return zlib.crc32(repr(key[3:4]).encode("utf-8", "surrogatepass")) % SHARDS

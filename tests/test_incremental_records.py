@@ -1,0 +1,127 @@
+"""The records incremental builds keep in .yunzhao-cache/ (incremental.py): after an edit only the
+files whose content changed are rewritten, and whatever state they are found in — from an older
+build, damaged, planted — a build never uses a stale part and never runs code from them."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+from generator import incremental
+# built_demo and demo are fixtures: the demo built once per module, and a fresh copy per test.
+from test_incremental import (_Planted, build, built_demo, clean_build, demo, edit,  # noqa: F401
+                              site_digest, stamps, touched)
+
+SHARDS = Path(".yunzhao-cache") / incremental.FRAGMENTS
+PAGES = Path(".yunzhao-cache") / incremental.PAGES
+EDITED = "xipeng-new-materials-plant"     # the first project with "status: under-construction"
+
+
+class _Builtins(pickle.Unpickler):
+    """These files hold builtins only; the test must not run a planted one either."""
+    def find_class(self, module, name):
+        raise pickle.UnpicklingError(f"{module}.{name}")
+
+
+def shard_contents(root: Path) -> dict[str, dict]:
+    """Each fragment file's fragments (key → (html, keys read, links))."""
+    out = {}
+    for path in sorted((root / SHARDS).iterdir()):
+        with open(path, "rb") as f:
+            out[path.name] = _Builtins(f).load()[-1]
+    return out
+
+
+def holding(root: Path, keys: set[str]) -> set[str]:
+    """The fragment files holding a fragment that read one of `keys`."""
+    return {name for name, fragments in shard_contents(root).items()
+            if any(not keys.isdisjoint(fragment[1]) for fragment in fragments.values())}
+
+
+def test_an_edit_rewrites_only_the_fragment_files_that_changed(demo, tmp_path):
+    assert len(list((demo / SHARDS).iterdir())) == incremental.SHARDS
+    cards = holding(demo, {f"project:{EDITED}"})
+    assert len(cards) == 1, cards      # the project's cards on every list, in every language
+    before = stamps(demo / ".yunzhao-cache")
+    edit(demo, "projects/2024.yaml", "status: under-construction", "status: signed")
+    result = build(demo)
+    assert "incremental:" in result.stdout, result.stdout
+    rewritten = touched(before, stamps(demo / ".yunzhao-cache"))
+    assert {Path(f).name for f in rewritten if f.startswith(incremental.FRAGMENTS + "/")} == cards
+    # Every page read what it read before: the keys of pages are not written again.
+    assert incremental.PAGES not in rewritten and incremental.RECORD in rewritten
+    assert site_digest(demo / "output") == clean_build(demo, tmp_path / "clean")
+
+
+def test_a_fragment_file_left_from_an_earlier_build_is_checked_against_what_it_was_made_of(demo, tmp_path):
+    # As if a build had been killed before it rewrote the file holding the project's cards,
+    # after it wrote the record: the file still holds the cards showing the old status.
+    cards = holding(demo, {f"project:{EDITED}"})
+    old = {name: (demo / SHARDS / name).read_bytes() for name in cards}
+    edit(demo, "projects/2024.yaml", "status: under-construction", "status: signed")
+    build(demo)
+    for name, data in old.items():
+        (demo / SHARDS / name).write_bytes(data)
+    # Another project's status: the list of projects is made again, from its cards.
+    edit(demo, "projects/2024.yaml", "status: negotiating", "status: seeking")
+    result = build(demo)
+    assert "incremental:" in result.stdout, result.stdout
+    assert site_digest(demo / "output") == clean_build(demo, tmp_path / "clean")
+    # Written again: without the old cards, with the new ones the list of projects needed.
+    assert all((demo / SHARDS / name).read_bytes() != data for name, data in old.items())
+
+
+def test_damaged_or_planted_fragment_files_are_made_again_and_never_run(demo, tmp_path):
+    marker = demo / "planted-code-ran"
+    names = sorted(p.name for p in (demo / SHARDS).iterdir())
+    cards = sorted(holding(demo, {f"project:{EDITED}"}))
+    damaged = {
+        cards[0]: b"not a pickle",
+        names[0] if names[0] != cards[0] else names[1]: pickle.dumps(_Planted(marker)),
+    }
+    # A file cut short, and one that holds another file's fragments (copied over it).
+    contents = shard_contents(demo)
+    others = [n for n in names if n not in damaged and contents[n]]
+    damaged[others[0]] = (demo / SHARDS / others[0]).read_bytes()[:1000]
+    damaged[others[1]] = (demo / SHARDS / others[2]).read_bytes()
+    for name, data in damaged.items():
+        (demo / SHARDS / name).write_bytes(data)
+    edit(demo, "projects/2024.yaml", "status: under-construction", "status: signed")
+    result = build(demo)
+    assert "incremental:" in result.stdout, result.stdout
+    assert not marker.exists()
+    assert site_digest(demo / "output") == clean_build(demo, tmp_path / "clean")
+    contents = shard_contents(demo)        # each written again, whole (else this raises)
+    assert contents[cards[0]], "the edited project's cards are kept again"
+
+
+def test_the_keys_of_pages_are_written_when_a_page_reads_other_content(demo, tmp_path):
+    before = stamps(demo / ".yunzhao-cache")
+    # Another sector: the project's page now reads that sector's name.
+    edit(demo, "projects/2024.yaml", "sector: new-materials\n    park: xipeng\n    investment: 5亿元",
+         "sector: software-it\n    park: xipeng\n    investment: 5亿元")
+    build(demo)
+    assert incremental.PAGES in touched(before, stamps(demo / ".yunzhao-cache"))
+    assert site_digest(demo / "output") == clean_build(demo, tmp_path / "clean")
+
+
+def test_a_record_and_pages_file_of_different_builds_make_a_whole_build(demo, tmp_path):
+    earlier = (demo / PAGES).read_bytes()
+    edit(demo, "projects/2024.yaml", "sector: new-materials\n    park: xipeng\n    investment: 5亿元",
+         "sector: software-it\n    park: xipeng\n    investment: 5亿元")
+    build(demo)
+    # As if the build had been killed between writing the keys of pages and the record.
+    (demo / PAGES).write_bytes(earlier)
+    edit(demo, "projects/2024.yaml", "status: under-construction", "status: signed")
+    result = build(demo)
+    assert "every page rendered: the record of the last build is unreadable" in result.stdout
+    assert site_digest(demo / "output") == clean_build(demo, tmp_path / "clean")
+
+
+def test_a_planted_pages_file_is_refused_without_running_it(demo):
+    marker = demo / "planted-code-ran"
+    (demo / PAGES).write_bytes(pickle.dumps(_Planted(marker)))
+    edit(demo, "projects/2024.yaml", "status: under-construction", "status: signed")
+    result = build(demo)
+    assert "every page rendered: the record of the last build is unreadable" in result.stdout
+    assert not marker.exists()
