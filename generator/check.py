@@ -5,23 +5,27 @@ sector and park, a brochure's projects). Every problem is collected; the build s
 this stage if there is any, so later stages can trust the model.
 
 Catalogue files, which hold nearly all of a large site, are checked in two steps: each file on
-its own (`read_catalogue_file`, kept in the file cache while the file is unchanged), then linked
-to the rest of the site in every run (`read_catalogues`).
+its own (`read_catalogue_file`, kept in the file cache while the file is unchanged; after an
+edit, `reread_catalogue_file` reads again only the projects that changed), then linked to the
+rest of the site in every run (`link_projects`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import gc
+import hashlib
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from operator import attrgetter
 from pathlib import Path
 
 from . import model as m
 from .content import schema as s
 from .content.file_cache import FileCache
 from .content.loader import ContentLoader, Document
-from .content.yamlpos import PosDict, PosList
+from .content.yamlpos import (MAX_ALIAS_VALUES, MAX_DEPTH, ParseInfo, PosDict, PosList, YamlError, bracket_depth,
+                              brackets, parse_items, plain_lines, split_items)
 from .errors import Problems, did_you_mean
 from .i18n import LANGUAGES, canonical_lang
 from .markdown import find_unsafe_links
@@ -93,9 +97,7 @@ class Checker:
 
     def check_markdown(self, shown: str, body_line: int, text: str, field: str = ""):
         for line, href in find_unsafe_links(text):
-            self.error(shown, body_line + line, field, f'the link "{href[:60]}" is refused: a link may not run '
-                       "script or embed data; link to an https:// (or http://, mailto:, tel:) address or to a "
-                       "page of this site")
+            self.error(shown, body_line + line, field, unsafe_link_message(href))
 
     def note_images(self, images, source: m.Source, data=None, field: str = "", role: str = "photo",
                     lines: list[int] | None = None):
@@ -342,80 +344,115 @@ class Checker:
             if read.catalogue is None:
                 self.unreadable.add("project")
                 continue
-            title, updated, line = read.catalogue
-            catalogue = m.Catalogue(id=path.stem, title=title, updated=updated, source=m.Source(shown, line))
-            catalogues.append(catalogue)
+            catalogues.append(read.catalogue)
             if read.entries is None:
                 self.unreadable.add("project")
                 continue
-            for entry in read.entries:
-                project = self.read_project(entry, shown, catalogue, sectors, parks, staff)
-                if project is not None:
-                    projects.append(project)
-        return catalogues, sorted(projects, key=lambda p: p.id)
+            self.link_projects(read.entries, shown, sectors, parks, staff, projects)
+        return catalogues, sorted(projects, key=attrgetter("id"))
 
     def catalogue_file(self, path: Path) -> CatalogueFile | None:
         """A catalogue file checked on its own (None if it cannot be read; reported).
 
-        Taken from the file cache when the file's bytes and the site's languages are those it
-        was checked with, and every image it names is found (or missing) as it was then.
+        Taken from the file cache when the file's bytes, its name and the site's languages are
+        those it was checked with, and every image it names is found (or missing) as it was
+        then. A file that changed is read again item by item from the reading of its previous
+        bytes where that gives what reading it in full would (`reread_catalogue_file`).
         """
-        data = self.loader.read_bytes(path)
-        if data is None:
+        bytes_read = self.loader.read(path)
+        if bytes_read is None:
             return None
+        data, digest = bytes_read
         cache = self.loader.cache
-        digest = cache.digest(data)
-        languages = ",".join(self.ctx.languages)
-        read = cache.load(digest, "catalogue", languages)
-        if isinstance(read, CatalogueFile) and all(
-                s.image_answer(value, self.ctx) == answer for value, answer in read.images.items()):
+        shown = self.loader.shown(path)
+        # The reading holds the model's projects, which say where they were written.
+        depends = f"{','.join(self.ctx.languages)}\0{shown}"
+        previous = cache.previous(shown)
+        cache.remember(shown, digest)
+        read = cache.load(digest, "catalogue", depends)
+        if isinstance(read, CatalogueFile) and self.images_as_they_were(read):
             return read
-        # Its parse is not kept besides: that would double what a first build writes, for the
-        # rare run where an image or the languages changed and the file is parsed again.
-        doc = self.loader.yaml(path, data, keep=False)
-        if doc is None:
-            return None
+        if data is None:        # only hashed so far
+            bytes_read = self.loader.read_now(path)
+            if bytes_read is None:
+                return None
+            data, digest = bytes_read
+            cache.remember(shown, digest)
         ctx = replace(self.ctx, images_seen={})
-        read = read_catalogue_file(doc.data, ctx)
-        self.checked.append(doc.shown)
-        cache.store(digest, "catalogue", read, languages)
+        read = None
+        if previous is not None and previous != digest:
+            before = cache.load(previous, "catalogue", depends)
+            if isinstance(before, CatalogueFile):
+                read = reread_catalogue_file(data, before, ctx, shown)
+            if read is not None and not self.images_as_they_were(read):
+                read = None
+            if read is not None:
+                self.loader.parsed.append(shown)
+        if read is None:
+            # Its parse is not kept besides: that would double what a first build writes, for the
+            # rare run where an image or the languages changed and the file is parsed again.
+            doc = self.loader.yaml(path, bytes_read, keep=False)
+            if doc is None:
+                return None
+            read = read_catalogue_file(doc.data, ctx, shown, path.stem, data, doc.info)
+        self.checked.append(shown)
+        cache.store(digest, "catalogue", read, depends)
         return read
 
-    def read_project(self, entry: ProjectEntry, shown: str, catalogue, sectors, parks, staff):
-        for line, field, message in entry.problems:
-            self.error(shown, line, field, message)
-        f = entry.fields
-        if f is None:
-            return None
-        if not f.ok:
-            self.left_out("project", entry.written_id)
-            if not f.get("id"):
-                return None
-        source = m.Source(shown, entry.line)
-        if not self.claim("project", f["id"], source):
-            return None
-        lines = entry.lines
-        for alias in f["aliases"]:
-            if alias == f["id"]:
-                self.error(shown, lines["aliases"], "aliases", f'"{alias}" is this project\'s own id; '
-                           "aliases are the earlier ids that should lead to it")
+    def images_as_they_were(self, read: CatalogueFile) -> bool:
+        """Whether every image the file names is found (or missing) as when it was checked."""
+        return all(s.image_answer(value, self.ctx) == answer for value, answer in read.images.items())
+
+    def link_projects(self, entries: list[tuple], shown: str, sectors, parks, staff, projects: list) -> None:
+        """Link the checked entries of a catalogue file to the rest of the site: ids unique
+        across files, sectors, parks and staff resolved, images noted, every problem reported;
+        each project that holds is added to `projects`.
+
+        This runs for every project in every build, so the usual case (nothing wrong) takes
+        the shortest path; `claim` and `resolve` report the rest."""
+        ids, error = self.ids, self.error
+        for (values, ok, sector_id, park_id, contact_id, aliases_line, sector_line, park_line, contact_line,
+             image_lines, problems, link_problems, written_id, _) in entries:
+            for line, field, message in problems:
+                error(shown, line, field, message)
+            if values is None:
                 continue
-            self.claim("project", alias, m.Source(shown, lines["aliases"]), "aliases")
-        for lang, text in f["description"].items():
-            self.check_markdown(shown, lines["description"], text, "description")
-        self.note_images(f["images"], source, field="images", role="cover", lines=entry.image_lines)
-        sector = self.resolve(sectors, f["sector"], "sector", source, "sector", lines["sector"])
-        park = self.resolve(parks, f["park"], "park", source, "park", lines["park"])
-        contact = self.resolve(staff, f["contact"], "staff member", source, "contact", lines["contact"])
-        if sector is None or not f.ok:
-            self.left_out("project", f["id"])
-            return None
-        return m.Project(
-            id=f["id"], title=f["title"], sector=sector, park=park, investment=f["investment"],
-            status=f["status"], cooperation=f["cooperation"], land=f["land"], location=f["location"],
-            coordinates=f["coordinates"], summary=f["summary"], description=f["description"],
-            highlights=f["highlights"], images=f["images"], contact=contact, aliases=f["aliases"],
-            catalogue=catalogue, source=source, signed=f["signed"])
+            project_id = values[_ID]
+            if not ok:
+                self.left_out("project", written_id)
+                if not project_id:
+                    continue
+            source = values[_SOURCE]
+            key = ("project", project_id)
+            if key in ids:
+                self.claim("project", project_id, source)      # reports the id used twice
+                continue
+            ids[key] = source
+            for alias in values[_ALIASES]:
+                if alias == project_id:
+                    error(shown, aliases_line, "aliases", f'"{alias}" is this project\'s own id; '
+                          "aliases are the earlier ids that should lead to it")
+                    continue
+                self.claim("project", alias, m.Source(shown, aliases_line), "aliases")
+            for line, field, message in link_problems:
+                error(shown, line, field, message)
+            if values[_IMAGES]:
+                self.note_images(values[_IMAGES], source, field="images", role="cover", lines=image_lines)
+            sector = sectors.get(sector_id)
+            if sector is None:
+                self.resolve(sectors, sector_id, "sector", source, "sector", sector_line)
+            park = parks.get(park_id) if park_id is not None else None
+            if park is None and park_id is not None:
+                self.resolve(parks, park_id, "park", source, "park", park_line)
+            contact = staff.get(contact_id) if contact_id is not None else None
+            if contact is None and contact_id is not None:
+                self.resolve(staff, contact_id, "staff member", source, "contact", contact_line)
+            if sector is None or not ok:
+                self.left_out("project", project_id)
+                continue
+            project = m.Project(*values)
+            project.sector, project.park, project.contact = sector, park, contact
+            projects.append(project)
 
     def read_brochures(self, projects, parks, pages, staff) -> list[m.Brochure]:
         brochures = []
@@ -501,64 +538,214 @@ class Checker:
 # ---- a catalogue file on its own -------------------------------------------------------
 #
 # What a catalogue file says can be checked without the rest of the site: its fields, amounts,
-# dates, texts and images. `Checker.catalogue_file` keeps that reading in the file cache, and
-# every build links it to the rest again (ids unique across files, sectors, parks and staff
-# resolved, images noted), in `read_catalogues` and `read_project`, the same code whether the
-# reading came from the cache or not.
+# dates, texts, images and the links in its descriptions. `Checker.catalogue_file` keeps that
+# reading in the file cache, and every build links it to the rest again (ids unique across
+# files, sectors, parks and staff resolved, images noted) in `link_projects`, the same code
+# whether the reading came from the cache or not.
+#
+# A project entry is kept as a tuple, the cheapest thing to unpickle (10,000 of them are read
+# from the cache in every build), of:
+#   values         the project's fields in the order of _PROJECT_FIELDS (m.Project's arguments),
+#                  with its catalogue and source; sector, park and contact are None until
+#                  linked. None when the item is not a mapping. (Unpickling m.Project objects
+#                  themselves costs twice as much as unpickling these and calling m.Project,
+#                  and gives objects whose attributes are slower to read.)
+#   ok             whether every field was right (if not, the project is left out once its
+#                  references were checked)
+#   sector_id, park_id, contact_id            the ids as written
+#   aliases_line, sector_line, park_line, contact_line   where each is written
+#   image_lines    where each image is written
+#   problems       what checking its fields found: (line, field, message)
+#   link_problems  refused links in its description, reported only when its id is its own
+#   written_id     its id as written, when text (an item left out is not reported again)
+#   images         the image paths it names, as checked (see CatalogueFile.images)
+
+_PROJECT_FIELDS = tuple(field.name for field in dataclasses.fields(m.Project))
+_ID, _IMAGES, _ALIASES, _SOURCE = map(_PROJECT_FIELDS.index, ("id", "images", "aliases", "source"))
 
 Found = list[tuple[int, str, str]]     # (line, field, message) of each problem; the file is added when shown
 
 
 @dataclass
-class ProjectEntry:
-    """One item of a catalogue's `projects:`, checked on its own."""
-    line: int                      # where the item starts
-    fields: s.Fields | None        # the checked fields (with .ok); None when the item is not a mapping
-    problems: Found                # what checking its fields found
-    written_id: str | None         # its id as written (for an item left out: not reported again)
-    lines: dict[str, int]          # where aliases, description, sector, park and contact are written
-    image_lines: list[int]         # where each image is written
+class ItemsLayout:
+    """How a catalogue file was cut into its head and its projects (`yamlpos.split_items`), so
+    that the file's next bytes can be read again item by item (`reread_catalogue_file`)."""
+    head: bytes                  # the SHA-256 of the head's bytes
+    head_spent: int              # values its parse made (the alias budget, `yamlpos.ParseInfo`)
+    head_brackets: tuple         # how brackets nest in it (`yamlpos.brackets`)
+    starts: list[int]            # the line of each project's "- "
+    digests: list[bytes]         # the SHA-256 of each project's bytes (its lines)
+    spent: list[int]             # values each project's parse made
+    brackets: list[tuple]        # how brackets nest in each project's lines
 
 
 @dataclass
 class CatalogueFile:
     """A catalogue file checked on its own: what `read_catalogues` needs of it."""
     problems: Found                          # about the file's own fields
-    catalogue: tuple | None                  # (title, updated, line); None when the file is wrong
-    entries: list[ProjectEntry] | None       # None when `projects:` is not a list
+    catalogue: m.Catalogue | None            # None when the file is wrong
+    entries: list[tuple] | None              # the projects (see above); None when `projects:` is not a list
     # Each image path written in the file → what looking for it found (`schema.image_answer`):
     # a kept reading holds while these answers do.
     images: dict = dataclasses.field(default_factory=dict)
+    layout: ItemsLayout | None = None        # None when its items cannot be read apart
 
 
-def read_catalogue_file(data, ctx: s.Context) -> CatalogueFile:
-    """Check a parsed catalogue file against its schema; `ctx.images_seen` collects the images."""
+def read_catalogue_file(data, ctx: s.Context, shown: str, catalogue_id: str, file: bytes | None = None,
+                        info: ParseInfo | None = None) -> CatalogueFile:
+    """Check a parsed catalogue file (`shown`, named `catalogue_id`) against its schema; with its
+    bytes (`file`) and the `info` of its parse, note how its items can be read apart."""
     found = Problems()
+    images = ctx.images_seen = {}
     head = s.read_fields(data, s.CATALOGUE_FILE, ctx, found, "", "a catalogue file")
     if head is None:
-        return CatalogueFile(_found(found), None, None, ctx.images_seen)
-    info = s.read_fields(head["catalogue"], s.CATALOGUE, ctx, found, "", "the catalogue")
-    catalogue = (info["title"] if info else m.LText(), info["updated"] if info else None,
-                 data.line_of("catalogue"))
-    entries = head["projects"]
-    if not isinstance(entries, list):
+        return CatalogueFile(_found(found), None, None, images)
+    fields = s.read_fields(head["catalogue"], s.CATALOGUE, ctx, found, "", "the catalogue")
+    catalogue = m.Catalogue(id=catalogue_id, title=fields["title"] if fields else m.LText(),
+                            updated=fields["updated"] if fields else None,
+                            source=m.Source(shown, data.line_of("catalogue")))
+    items = head["projects"]
+    if not isinstance(items, list):
         found.error("", data.line_of("projects"), "projects",
-                    f'{s.found(entries)}; expected a list of projects, each starting with "- id: ..."')
-        return CatalogueFile(_found(found), catalogue, None, ctx.images_seen)
-    projects = [read_project_entry(entry, entries.line_of(i), ctx) for i, entry in enumerate(entries)]
-    return CatalogueFile(_found(found), catalogue, projects, ctx.images_seen)
+                    f'{s.found(items)}; expected a list of projects, each starting with "- id: ..."')
+        return CatalogueFile(_found(found), catalogue, None, images)
+    entries = []
+    for i, item in enumerate(items):
+        entries.append(read_project_entry(item, items.line_of(i), ctx, shown, catalogue))
+        images.update(ctx.images_seen)
+    layout = None
+    if file is not None and info is not None and info.libyaml and plain_lines(file):
+        cut = split_items(file, "projects")
+        if cut is not None and cut.agree(data, "projects", info):
+            spent = info.item_costs["projects"]
+            parts = [cut.item(i) for i in range(len(cut))]
+            layout = ItemsLayout(_digest(cut.head), info.spent - sum(spent), brackets(cut.head), cut.starts,
+                                 [_digest(part) for part in parts], spent, _nesting(parts))
+    return CatalogueFile(_found(found), catalogue, entries, images, layout)
 
 
-def read_project_entry(entry, line: int, ctx: s.Context) -> ProjectEntry:
+def reread_catalogue_file(file: bytes, before: CatalogueFile, ctx: s.Context, shown: str) -> CatalogueFile | None:
+    """The catalogue file (its bytes) checked again from `before`, the reading of its previous
+    bytes: the projects whose lines are unchanged are taken from it (moved to their new lines),
+    the others read and checked one by one. None unless that gives exactly what reading the
+    whole file would: the head unchanged, every project readable apart (no alias), and the
+    file read by libyaml within the alias budget, like the previous bytes. (It is UTF-8 if
+    what was read again is: the rest is bytes that were.)
+
+    After an edit of one project in a file of 1,000 this costs a tenth of reading it in full."""
+    layout = before.layout
+    if layout is None or before.entries is None or before.catalogue is None \
+            or not len(before.entries) == len(layout.starts) == len(layout.digests) == len(layout.spent):
+        return None
+    cut = split_items(file, "projects")
+    if cut is None or _digest(cut.head) != layout.head:      # (the head is as plain as it was)
+        return None
+    where = {digest: i for i, digest in enumerate(layout.digests)}
+    taken = set()
+    entries, images, digests, spent, nesting = [], {}, [], [], []
+    parsed = []      # (index, item, line) of the projects read again
+    for index, start in enumerate(cut.starts):
+        item_bytes = cut.item(index)
+        digest = _digest(item_bytes)
+        i = where.get(digest)
+        if i is not None and i not in taken:
+            taken.add(i)
+            entry = _moved(before.entries[i], start - layout.starts[i], shown)
+            for path in entry[-1]:          # the images it names
+                if path not in before.images:
+                    return None
+                images[path] = before.images[path]
+            entries.append(entry)
+            spent.append(layout.spent[i])
+            nesting.append(layout.brackets[i])
+        else:
+            item_bytes = bytes(item_bytes)
+            if not plain_lines(item_bytes):
+                return None
+            nested = brackets(item_bytes)
+            if nested[3] > MAX_DEPTH:
+                return None        # (libyaml would recurse without a limit)
+            info = ParseInfo()
+            try:
+                values = parse_items(item_bytes.decode(), start, info)
+            except (UnicodeDecodeError, YamlError):
+                return None
+            if info.aliases or not isinstance(values, PosList) or len(values) != 1 or None not in info.item_costs:
+                return None
+            parsed.append((len(entries), values[0], values.line_of(0)))
+            entries.append(None)
+            spent.append(info.item_costs[None][0])
+            nesting.append(nested)
+        digests.append(digest)
+    # What reading the whole file would have done differently: refused it as an alias bomb (a
+    # budget of one value per character: at least one per 4 bytes of UTF-8), or read it with
+    # PyYAML's own composer (brackets nested too deep for libyaml).
+    made = layout.head_spent + sum(spent)
+    if made > len(file) // 4 + MAX_ALIAS_VALUES and made > len(file.decode()) + MAX_ALIAS_VALUES \
+            or bracket_depth([layout.head_brackets, *nesting]) > MAX_DEPTH:
+        return None
+    for index, item, line in parsed:
+        entries[index] = read_project_entry(item, line, ctx, shown, before.catalogue)
+        images.update(ctx.images_seen)
+    return CatalogueFile(before.problems, before.catalogue, entries, images,
+                         ItemsLayout(layout.head, layout.head_spent, layout.head_brackets, cut.starts, digests,
+                                     spent, nesting))
+
+
+def read_project_entry(item, line: int, ctx: s.Context, shown: str, catalogue: m.Catalogue) -> tuple:
+    """One item of a catalogue's `projects:`, checked on its own (the tuple described above);
+    the images it names are left in `ctx.images_seen`."""
     found = Problems()
-    f = s.read_fields(entry, s.PROJECT, ctx, found, "", "a project", partial=True, line=line)
+    seen = ctx.images_seen = {}
+    f = s.read_fields(item, s.PROJECT, ctx, found, "", "a project", partial=True, line=line)
     if f is None:
-        return ProjectEntry(line, None, _found(found), None, {}, [])
-    written_id = entry.get("id")
-    return ProjectEntry(
-        line, f, _found(found), written_id if isinstance(written_id, str) else None,
-        {name: entry.line_of(name) for name in ("aliases", "description", "sector", "park", "contact")},
-        image_lines(f["images"], entry, "images", line))
+        return (None, False, None, None, None, 0, 0, 0, 0, (), tuple(_found(found)), (), None, ())
+    written_id = item.get("id")
+    line_of = item.line_of
+    description_line = line_of("description")
+    link_problems = tuple((description_line + offset, "description", unsafe_link_message(href))
+                          for text in f["description"].values() for offset, href in find_unsafe_links(text))
+    project = m.Project(
+        id=f["id"], title=f["title"], sector=None, park=None, investment=f["investment"],
+        status=f["status"], cooperation=f["cooperation"], land=f["land"], location=f["location"],
+        coordinates=f["coordinates"], summary=f["summary"], description=f["description"],
+        highlights=f["highlights"], images=f["images"], contact=None, aliases=f["aliases"],
+        catalogue=catalogue, source=m.Source(shown, line), signed=f["signed"])
+    return (tuple(getattr(project, name) for name in _PROJECT_FIELDS), f.ok, f["sector"], f["park"], f["contact"],
+            line_of("aliases"), line_of("sector"), line_of("park"), line_of("contact"),
+            tuple(image_lines(f["images"], item, "images", line)), tuple(_found(found)), link_problems,
+            written_id if isinstance(written_id, str) else None, tuple(seen))
+
+
+def _moved(entry: tuple, by: int, shown: str) -> tuple:
+    """A project entry whose text moved `by` lines."""
+    if by == 0:
+        return entry
+    values, ok, sector_id, park_id, contact_id, *lines, image_lines, problems, link_problems, written_id, images \
+        = entry
+
+    def move(line):
+        return line + by if line else line
+    if values is not None:
+        values = (*values[:_SOURCE], m.Source(shown, values[_SOURCE].line + by), *values[_SOURCE + 1:])
+    return (values, ok, sector_id, park_id, contact_id, *map(move, lines), tuple(map(move, image_lines)),
+            tuple((move(line), field, message) for line, field, message in problems),
+            tuple((move(line), field, message) for line, field, message in link_problems), written_id, images)
+
+
+def _digest(data) -> bytes:
+    return hashlib.sha256(data).digest()
+
+
+def _nesting(texts) -> list[tuple]:
+    """The `brackets` of each text; equal ones are one object, stored once in the cache entry."""
+    shared: dict[tuple, tuple] = {}
+    return [shared.setdefault(summary, summary) for summary in map(brackets, texts)]
+
+
+def unsafe_link_message(href: str) -> str:
+    return (f'the link "{href[:60]}" is refused: a link may not run script or embed data; link to an '
+            "https:// (or http://, mailto:, tel:) address or to a page of this site")
 
 
 def _found(problems: Problems) -> Found:
@@ -583,12 +770,15 @@ def check_site(root: Path, problems: Problems) -> m.Site | None:
 def _collector_paused():
     """Checking makes millions of small objects that all live on in the model; Python's cycle
     collector would walk them again and again while finding nothing to free (at 10,000
-    projects that was more than the checking itself). Garbage made meanwhile is collected
-    once the collector runs again."""
+    projects that was more than the checking itself, and walking them once afterwards still
+    costs a third of it). So the collector is paused meanwhile, and what exists then is left
+    out of its sight (`gc.freeze`, as `build` does with the model; `gc.unfreeze` brings it
+    back) before it runs again. A caller that paused the collector itself decides that."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was_enabled:
+            gc.freeze()
             gc.enable()

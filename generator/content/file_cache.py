@@ -6,10 +6,11 @@ projects takes about a tenth of a second, checking its fields another few hundre
 depend only on the file's bytes and on yunzhao's code (checking also on the site's languages
 and on which images exist, see `check.py`). So each result is pickled into
 `<site>/.yunzhao-cache/parsed/<sha256 of the bytes>.<kind>.pickle`, and a build where one
-catalogue changed parses and checks that file only; the others are unpickled, about ten times
-faster. Kinds: `yaml` and `markdown` (the values with the line of every key and item, or the
-YAML mistake and its line; see `loader.py`) and `catalogue` (a catalogue file checked on its
-own, kept instead of its parse; see `check.py`).
+catalogue changed parses and checks that file only (and of it, only the projects that changed:
+`previous` names the entry of the bytes it had before); the others are unpickled, about ten
+times faster. Kinds: `yaml` and `markdown` (the values with the line of every key and item, or
+the YAML mistake and its line; see `loader.py`) and `catalogue` (a catalogue file checked on
+its own, kept instead of its parse; see `check.py`).
 
 The cache can make a build faster, never different:
 - an entry is a CRC-32 checksum and a pickle that holds the stamp of the code that made it (a
@@ -20,7 +21,8 @@ The cache can make a build faster, never different:
   file planted in the cache cannot run code;
 - a site folder that cannot be written builds without the cache (using what is there);
 - `prune`, after a run that read every content file, removes the entries of bytes no file has
-  any more: of files that changed or went away.
+  any more: of files that changed or went away (and writes `previous`, a JSON file of names
+  and digests: a hint, checked like anything else that leads to an entry).
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import json
 import os
+import re
 import pickle
 import sys
 import zlib
@@ -38,9 +42,14 @@ import yaml
 
 from .. import __version__
 
-FORMAT = 1        # raise when what an entry holds changes shape
+FORMAT = 2        # raise when what an entry holds changes shape
 FOLDER = Path(".yunzhao-cache") / "parsed"
 SUFFIX = ".pickle"
+# Which bytes each file had when it was last read into an entry (`previous`): a file that
+# changed can start from the entry of its previous bytes. A hint only: whatever it names is
+# checked like any entry, and a wrong or missing name only means reading the file in full.
+PREVIOUS = "previous.json"
+_DIGEST = re.compile(r"[0-9a-f]{64}")
 PACKAGE = Path(__file__).resolve().parent.parent
 
 # What results are made of, besides what pickle writes itself (dict, list, tuple, str, int,
@@ -49,6 +58,7 @@ PACKAGE = Path(__file__).resolve().parent.parent
 _ALLOWED = {
     ("generator.content.yamlpos", "PosDict"),
     ("generator.content.yamlpos", "PosList"),
+    ("generator.content.yamlpos", "ParseInfo"),
     ("datetime", "date"),
     ("datetime", "datetime"),
     ("datetime", "timezone"),
@@ -57,9 +67,11 @@ _ALLOWED = {
     ("generator.units", "Money"),
     ("generator.units", "Area"),
     ("generator.model", "LText"),
+    ("generator.model", "Source"),
+    ("generator.model", "Catalogue"),
     ("generator.content.schema", "Fields"),
     ("generator.check", "CatalogueFile"),
-    ("generator.check", "ProjectEntry"),
+    ("generator.check", "ItemsLayout"),
 }
 
 
@@ -87,6 +99,8 @@ class FileCache:
         self.folder = folder
         self.writable = folder is not None
         self.used: set[str] = set()    # digests of the files read in this run
+        self._previous: dict[str, str] | None = None   # PREVIOUS, once read
+        self._previous_changed = False
 
     @classmethod
     def for_site(cls, root: Path) -> "FileCache":
@@ -128,12 +142,14 @@ class FileCache:
         if not self.writable:
             return
         path = self.folder / f"{digest}.{kind}{SUFFIX}"
-        temporary = self.folder / f".{digest}.{kind}.{os.getpid()}.tmp"
         try:
             payload = pickle.dumps(((code_stamp(), digest, depends), result), protocol=pickle.HIGHEST_PROTOCOL)
         except (pickle.PicklingError, RecursionError, TypeError, AttributeError):
             return                            # a value pickle cannot store is made each time
-        blob = zlib.crc32(payload).to_bytes(4, "big") + payload
+        self._write(path, zlib.crc32(payload).to_bytes(4, "big") + payload)
+
+    def _write(self, path: Path, blob: bytes) -> None:
+        temporary = self.folder / f".{path.name}.{os.getpid()}.tmp"
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             temporary.write_bytes(blob)
@@ -147,16 +163,44 @@ class FileCache:
             except OSError:
                 pass
 
+    def previous(self, name: str) -> str | None:
+        """The digest of the bytes the file `name` had when `remember` was last told of it."""
+        if self._previous is None:
+            self._previous = {}
+            if self.folder is not None:
+                try:
+                    stored = json.loads((self.folder / PREVIOUS).read_text("utf-8"))
+                except (OSError, ValueError):
+                    stored = None
+                if isinstance(stored, dict):
+                    # Only names of entries: a digest is also part of a file name to open.
+                    self._previous = {key: value for key, value in stored.items()
+                                      if isinstance(value, str) and _DIGEST.fullmatch(value)}
+        return self._previous.get(name)
+
+    def remember(self, name: str, digest: str) -> None:
+        """Note that the file `name` was read into an entry from the bytes named `digest`
+        (written by `prune`)."""
+        if self.previous(name) != digest:
+            self._previous[name] = digest
+            self._previous_changed = True
+
     def prune(self) -> None:
         """Remove the entries of bytes no file read in this run has; call only after every
         content file was read."""
         if self.folder is None or not self.writable:
             return
+        if self._previous_changed:
+            kept = {name: digest for name, digest in sorted(self._previous.items()) if digest in self.used}
+            self._write(self.folder / PREVIOUS, json.dumps(kept, indent=0).encode())
+            self._previous_changed = False
         try:
             names = os.listdir(self.folder)
         except OSError:
             return
         for name in names:
+            if name == PREVIOUS:
+                continue
             # .tmp: left by a run killed while writing (or one writing now, which only loses that entry)
             if name.split(".", 1)[0] not in self.used or name.endswith(".tmp"):
                 try:

@@ -8,6 +8,7 @@ so an unchanged file is not parsed again.
 
 from __future__ import annotations
 
+import fnmatch
 import multiprocessing
 import os
 import re
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from ..errors import Problems
 from .file_cache import FileCache
-from .yamlpos import PosDict, YamlError, decode, parse
+from .yamlpos import ParseInfo, PosDict, YamlError, decode, parse
 
 # Below this many bytes of files the cache does not hold, starting processes to parse them costs
 # more than it saves (libyaml composes a few MB a second; a demo site has a few hundred KB).
@@ -36,6 +37,7 @@ class Document:
     body: str = ""       # Markdown after the front matter
     body_line: int = 1   # the line the body starts on
     lang: str | None = None   # for translation files
+    info: ParseInfo | None = None   # of a YAML file: what its parse saw
 
 
 class ContentLoader:
@@ -46,7 +48,10 @@ class ContentLoader:
         self.cache = cache if cache is not None else FileCache.for_site(root)
         self.parsed: list[str] = []     # files parsed in this run (the others came from the cache)
         self._content_real: str | None = None
-        self._read_ahead: dict[Path, bytes] = {}   # files parse_ahead read: not read twice
+        # Files parse_ahead read, with the digest of their bytes: neither read nor hashed twice.
+        self._read_ahead: dict[Path, tuple[bytes, str]] = {}
+        self._inside: dict[Path, bool] = {}                  # inside_content, once per file
+        self._listed: dict[tuple[str, str], list[Path]] = {}  # files(), once per folder and pattern
 
     def shown(self, path: Path) -> str:
         try:
@@ -54,27 +59,41 @@ class ContentLoader:
         except ValueError:
             return path.as_posix()
 
-    def read_bytes(self, path: Path) -> bytes | None:
+    def read(self, path: Path) -> tuple[bytes | None, str] | None:
+        """The file's bytes and their digest (`FileCache.digest`), or None when it cannot be
+        read (reported). The bytes are None when parse_ahead hashed the file and the cache had
+        its parse: they are not kept (they are not needed unless that entry fails to load, then
+        `read_now` reads them)."""
+        ahead = self._read_ahead.pop(path, None)
+        if ahead is not None:
+            return ahead         # (parse_ahead reads only files inside content/)
+        return self.read_now(path)
+
+    def read_now(self, path: Path) -> tuple[bytes, str] | None:
+        """The file's bytes, read now, and their digest; None when it cannot be read (reported)."""
         if not self.inside_content(path):
             # A symlink to e.g. a private key would otherwise be read, quoted in messages, published.
             self.problems.error(self.shown(path), 0, "", "this file is a link to a file outside content/; "
                                 "copy the file itself into content/")
             return None
-        data = self._read_ahead.pop(path, None)
-        if data is not None:
-            return data
         try:
-            return path.read_bytes()
+            data = path.read_bytes()
         except OSError as exc:
             self.problems.error(self.shown(path), 0, "", f"cannot read this file: {exc.strerror}")
             return None
+        return data, self.cache.digest(data)
 
     def inside_content(self, path: Path) -> bool:
         """Whether the file, links followed, is in content/ (as `Path.is_relative_to` says of the
         resolved paths; with strings, since a site may have thousands of files)."""
+        inside = self._inside.get(path)
+        if inside is None:
+            inside = self._inside[path] = self._real_inside(os.path.realpath(path))
+        return inside
+
+    def _real_inside(self, real: str) -> bool:
         if self._content_real is None:
             self._content_real = os.path.realpath(self.content)
-        real = os.path.realpath(path)
         base = self._content_real
         return real == base or real.startswith(base if base.endswith(os.sep) else base + os.sep)
 
@@ -91,20 +110,26 @@ class ContentLoader:
             return None
         return text
 
-    def _parsed(self, path: Path, kind: str, parse_text, data: bytes | None = None, keep: bool = True):
-        """`parse_text(text)` of the file (of `data`, when its bytes were read already), from
-        the cache when the same bytes were parsed before; kept there for the next run unless
-        `keep` is false.
+    def _parsed(self, path: Path, kind: str, parse_text, read: tuple[bytes, str] | None = None,
+                keep: bool = True):
+        """`parse_text(text)` of the file (of `read`, its bytes and digest, when they were read
+        already), from the cache when the same bytes were parsed before; kept there for the
+        next run unless `keep` is false.
 
         Returns the result tuple, or None when the file cannot be read (reported). Only bytes
         that decoded to text were ever stored, so a cached file needs no decoding.
         """
-        data = self.read_bytes(path) if data is None else data
-        if data is None:
+        read = self.read(path) if read is None else read
+        if read is None:
             return None
-        digest = self.cache.digest(data)
+        data, digest = read
         result = self.cache.load(digest, kind)
         if result is None or not _well_formed(kind, result):
+            if data is None:
+                read = self.read_now(path)
+                if read is None:
+                    return None
+                data, digest = read
             shown = self.shown(path)
             text = self.text(shown, data)
             if text is None:
@@ -129,20 +154,24 @@ class ContentLoader:
                 or multiprocessing.current_process().daemon:
             return
         missing, size = [], 0
+        buffer = _Buffer()
         for path, kind in files:
             try:
-                data = path.read_bytes() if self.inside_content(path) else None
+                data = buffer.read(path) if self.inside_content(path) else None
             except OSError:
                 data = None
             if data:
-                self._read_ahead[path] = data
-            if data and not self.cache.has(self.cache.digest(data), kind):
-                missing.append((path, kind))
-                size += len(data)
+                digest = self.cache.digest(data)
+                if self.cache.has(digest, kind):
+                    self._read_ahead[path] = (None, digest)
+                else:
+                    self._read_ahead[path] = (bytes(data), digest)
+                    missing.append((path, kind))
+                    size += len(data)
         if size < PARSE_AHEAD_FROM or len(missing) < 2:
             return        # (one file, e.g. the catalogue just edited, is parsed no faster elsewhere)
         # Big files first, dealt out in turn, so the workers finish together.
-        missing.sort(key=lambda f: -len(self._read_ahead[f[0]]))
+        missing.sort(key=lambda f: -len(self._read_ahead[f[0]][0]))
         _ahead_job = (self, missing)
         workers = min(workers, len(missing))
         try:
@@ -153,15 +182,17 @@ class ContentLoader:
         for share in shares:
             self.parsed.extend(share)
 
-    def yaml(self, path: Path, data: bytes | None = None, keep: bool = True) -> Document | None:
-        result = self._parsed(path, "yaml", _parse_yaml, data, keep)
+    def yaml(self, path: Path, read: tuple[bytes, str] | None = None, keep: bool = True) -> Document | None:
+        """A YAML file (`read`: its bytes and digest, when read already); the document's `info`
+        says what the parse saw (`yamlpos.ParseInfo`)."""
+        result = self._parsed(path, "yaml", _parse_yaml, read, keep)
         if result is None:
             return None
         shown = self.shown(path)
         if result[0] == "error":
             self.problems.error(shown, result[1], "", result[2])
             return None
-        return Document(path, shown, result[1])
+        return Document(path, shown, result[1], info=result[2])
 
     def markdown(self, path: Path, lang: str | None = None) -> Document | None:
         """A Markdown file with YAML front matter between `---` lines."""
@@ -176,11 +207,27 @@ class ContentLoader:
         return Document(path, shown, data, body=body, body_line=body_line, lang=lang)
 
     def files(self, folder: str, pattern: str) -> list[Path]:
-        """Files in a content folder, sorted so every build reads them in the same order."""
-        base = self.content / folder
-        if not base.is_dir():
-            return []
-        return sorted(p for p in base.glob(pattern) if p.is_file() and not p.name.startswith("."))
+        """Files in a content folder, sorted so every build reads them in the same order (listed
+        once per loader: a loader is one reading of the content)."""
+        listed = self._listed.get((folder, pattern))
+        if listed is None:
+            base = self.content / folder
+            try:
+                with os.scandir(base) as found:
+                    entries = sorted((entry for entry in found if fnmatch.fnmatchcase(entry.name, pattern)
+                                      and not entry.name.startswith(".") and entry.is_file()),
+                                     key=lambda entry: entry.name)
+            except OSError:       # no such folder (or not a folder)
+                entries = []
+            listed = self._listed[(folder, pattern)] = [base / entry.name for entry in entries]
+            # A file that is not a link is where its folder is: one realpath for the folder.
+            folder_inside = None
+            for path, entry in zip(listed, entries):
+                if not entry.is_symlink():
+                    if folder_inside is None:
+                        folder_inside = self._real_inside(os.path.join(os.path.realpath(base), entry.name))
+                    self._inside[path] = folder_inside
+        return list(listed)
 
     def documents(self, folder: str) -> dict[str, dict[str | None, Document]]:
         """Markdown documents of a folder grouped by id: {id: {None: source, "en": translation}}."""
@@ -197,6 +244,29 @@ class ContentLoader:
         return grouped
 
 
+class _Buffer:
+    """Reads file after file into the same memory: 30 MB of catalogues read into new memory each
+    time cost more than hashing them (the memory is mapped page by page as it is first filled)."""
+
+    def __init__(self):
+        self.memory = bytearray(1 << 16)
+
+    def read(self, path: Path) -> memoryview:
+        """The file's bytes, valid until the next read."""
+        with open(path, "rb", buffering=0) as file:
+            size = os.fstat(file.fileno()).st_size
+            if len(self.memory) <= size:
+                self.memory = bytearray(size + 1)
+            view = memoryview(self.memory)
+            filled = 0
+            while filled < len(view):
+                count = file.readinto(view[filled:])
+                if not count:
+                    return view[:filled]
+                filled += count
+        return memoryview(path.read_bytes())      # it grew while being read: read it whole
+
+
 def _parse_share(share: tuple[int, int]) -> list[str]:
     index, count = share
     loader, files = _ahead_job
@@ -207,12 +277,13 @@ def _parse_share(share: tuple[int, int]) -> list[str]:
     return loader.parsed
 
 
-# What a file parses into, as the cache keeps it: ("data", values) or ("doc", front matter,
-# body, body line), or ("error", line, message) for a mistake reported at that line.
+# What a file parses into, as the cache keeps it: ("data", values, ParseInfo) or ("doc", front
+# matter, body, body line), or ("error", line, message) for a mistake reported at that line.
 
 def _parse_yaml(text: str) -> tuple:
+    info = ParseInfo()
     try:
-        return ("data", parse(text))
+        return ("data", parse(text, info=info), info)
     except YamlError as exc:
         return ("error", exc.line, exc.message)
 
@@ -244,6 +315,6 @@ def _well_formed(kind: str, result) -> bool:
     if result[0] == "error":
         return len(result) == 3 and isinstance(result[1], int) and isinstance(result[2], str)
     if kind == "yaml":
-        return result[0] == "data" and len(result) == 2
+        return result[0] == "data" and len(result) == 3 and isinstance(result[2], ParseInfo)
     return (result[0] == "doc" and len(result) == 4 and isinstance(result[1], dict)
             and isinstance(result[2], str) and isinstance(result[3], int))

@@ -11,6 +11,7 @@ time and memory instead of exhausting the machine.
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 
@@ -65,15 +66,52 @@ def decode(data: bytes) -> str:
     return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
 
 
-def parse(text: str, first_line: int = 1):
-    """Parse one YAML document; `first_line` shifts lines (front matter starts after `---`)."""
+class ParseInfo:
+    """What a parse saw besides the values: enough to tell whether the items of a long list can
+    later be read again one by one (see `split_items`)."""
+
+    def __init__(self):
+        self.aliases = False     # some value was reached through an alias (*name): it was written elsewhere
+        self.spent = 0           # values made: what the alias budget was charged
+        self.libyaml = False     # composed by libyaml (else by PyYAML's own Python composer)
+        # The values made for each item of every list that is a value of the top-level mapping,
+        # by its key (reading items apart, `parse_items`: of the list itself, under None).
+        self.item_costs: dict = {}
+
+
+def parse(text: str, first_line: int = 1, info: ParseInfo | None = None):
+    """Parse one YAML document; `first_line` shifts lines (front matter starts after `---`).
+    `info`, when given, hears what `ParseInfo` records."""
+    return _parse(text, first_line, info, depth=0)
+
+
+def parse_items(text: str, first_line: int, info: ParseInfo):
+    """Parse items of a top-level list read apart from their text (`split_items`), by libyaml:
+    the same values, lines and nesting limit as in their place, where the list is one level
+    down. Raises YamlError for any mistake, without explaining it: read the whole text for that
+    (and when the whole text would not be read by libyaml: its brackets nest too deep,
+    see `bracket_depth`)."""
+    loader = getattr(yaml, "CSafeLoader", None)
+    if loader is None:
+        raise YamlError(first_line, "cannot read items apart without libyaml")
+    try:
+        node = _compose(text, loader)
+    except yaml.YAMLError:
+        raise YamlError(first_line, "cannot read these items apart") from None
+    info.libyaml = True
+    return _build(node, text, first_line - 1, info, depth=1)
+
+
+def _parse(text: str, first_line: int, info: ParseInfo | None, depth: int):
     offset = first_line - 1
     # libyaml recurses in C without a limit: [[[[… 50,000 deep crashes the process. Text that
     # nests brackets deeper than any content needs goes to the pure-Python composer, whose
     # recursion stops with an error we can report.
-    fast = getattr(yaml, "CSafeLoader", None) if _bracket_depth(text) <= MAX_DEPTH else None
+    fast = getattr(yaml, "CSafeLoader", None) if bracket_depth([brackets(text)]) <= MAX_DEPTH else None
     try:
         node = _compose(text, fast or yaml.SafeLoader)
+        if info is not None:
+            info.libyaml = fast is not None
     except yaml.YAMLError:
         # libyaml composes ten times faster, but pure Python says more about what is wrong
         # (which character, which token): a file with a mistake is read again to explain it.
@@ -89,22 +127,154 @@ def parse(text: str, first_line: int = 1):
             raise YamlError(first_line, f"cannot read this YAML: {exc}") from None
     except RecursionError:
         raise YamlError(first_line, _TOO_DEEP) from None
+    return _build(node, text, offset, info, depth)
+
+
+def _build(node, text: str, offset: int, info: ParseInfo | None, depth: int):
     if node is None:
         return None
-    builder = _Builder(offset, budget=len(text) + MAX_ALIAS_VALUES)
-    return builder.build(node, depth=0, where=builder.line(node))
+    budget = len(text) + MAX_ALIAS_VALUES
+    builder = _Builder(offset, budget, info)
+    data = builder.build(node, depth=depth, where=builder.line(node))
+    if info is not None:
+        info.spent = budget - builder.budget
+        costs = builder.item_costs
+        if depth == 1:
+            info.item_costs = {None: costs[id(data)]} if id(data) in costs else {}
+        elif isinstance(data, dict):
+            info.item_costs = {key: costs[id(value)] for key, value in data.items() if id(value) in costs}
+    return data
 
 
-def _bracket_depth(text: str) -> int:
-    """How deep [ and { nest, counting brackets in quoted text too (an overestimate is harmless)."""
+class Items:
+    """A YAML file's bytes cut into its head and the items of the list under one top-level key."""
+
+    def __init__(self, data: bytes, key_line: int, starts: list[int], offsets: list[int]):
+        self.data = data
+        self.key_line = key_line    # the line of `key:`
+        self.starts = starts        # the line each item starts on (its "- ")
+        self.offsets = offsets      # where each item's bytes start; each runs to the next one or the end
+        self.head = memoryview(data)[:offsets[0]]    # everything before the first item
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def item(self, index: int) -> memoryview:
+        """The bytes of an item: its lines up to the next item (or the end)."""
+        end = self.offsets[index + 1] if index + 1 < len(self.offsets) else len(self.data)
+        return memoryview(self.data)[self.offsets[index]:end]
+
+    def agree(self, data, key: str, info: ParseInfo) -> bool:
+        """Whether the whole file, parsed with `info`, read these items just as they were cut:
+        the list under `key` has one item per cut, each starting within its own lines, and no
+        value is an alias (which would make an item depend on another part of the file)."""
+        if info.aliases or not isinstance(data, PosDict) or data.key_lines.get(key) != self.key_line:
+            return False
+        values = data.get(key)
+        if not isinstance(values, PosList) or len(values) != len(self.starts) or key not in info.item_costs:
+            return False
+        bounds = self.starts[1:] + [float("inf")]
+        return all(start <= line < bound for start, line, bound in zip(self.starts, values.item_lines, bounds))
+
+
+# What `decode` changes (CR line ends, a byte order mark), line breaks to YAML that a search for
+# b"\n" does not see, and directives (`%TAG` would change what tags mean).
+_NOT_CUT = [b"\r", *(mark.encode() for mark in ("\x85", "\u2028", "\u2029", "\ufeff")), b"\n%"]
+
+
+def plain_lines(data) -> bool:
+    """Whether YAML sees the lines of these UTF-8 bytes where b"\n" cuts them, with nothing
+    before them that changes how they read: no CR, byte order mark or other line break, no
+    directive. (rfind: several times faster than `in` on Chinese UTF-8.)"""
+    return data[:1] != b"%" and all(data.rfind(mark) < 0 for mark in _NOT_CUT)
+
+
+_NOTHING_AFTER_KEY = re.compile(rb"(?:[ \t]+(?:#.*)?)?")
+_SIGNIFICANT = re.compile(rb"\n( *)(?=[^ \n#])")     # a line that is not blank or a comment
+
+
+@functools.lru_cache(maxsize=16)
+def _significant_up_to(column: int) -> re.Pattern:
+    """Lines that are not blank or a comment and start at or left of `column`."""
+    return re.compile(rb"\n( {0,%d})(?=[^ \n#])" % column)
+
+
+def split_items(data: bytes, key: str) -> Items | None:
+    """A YAML file's bytes cut into its head and the items of the block list under the
+    top-level `key:`, when it is written so that each item reads the same apart from the file
+    as in its place.
+
+    That is: `key:` alone on its line at the left margin (a comment may follow), then the list
+    to the end of the file: every line at or left of the items' dash is a new item ("- " at
+    the same column), a comment or blank. Inside that, every line is indented further, so
+    whatever it holds (block text, quotes, brackets) belongs to the item above it and cannot
+    reach into another; what the parse made of the whole file must still be checked
+    (`Items.agree`), and an item read apart must not use an alias. None for any other shape.
+
+    The lines are cut at b"\n": the caller checks `plain_lines` of the whole file, or of every
+    part not known to be plain (equal to a part that was).
+    """
+    mark = key.encode() + b":"
+    if data.startswith(mark):
+        at = 0
+    else:
+        at = data.find(b"\n" + mark) + 1
+        if at == 0:
+            return None
+    end = data.find(b"\n", at)
+    if end < 0 or not _NOTHING_AFTER_KEY.fullmatch(data, at + len(mark), end):
+        return None
+    first = _SIGNIFICANT.search(data, end)
+    if first is None:
+        return None
+    column = len(first.group(1))
+    offsets = []
+    for match in _significant_up_to(column).finditer(data, end):
+        dash = match.end()
+        if dash - match.start() - 1 != column or data[dash:dash + 1] != b"-" \
+                or data[dash + 1:dash + 2] not in (b"", b" ", b"\t", b"\n"):
+            return None
+        offsets.append(match.start() + 1)
+    key_line = data.count(b"\n", 0, at) + 1
+    line = key_line + data.count(b"\n", at, offsets[0])
+    starts = [line]
+    for before, offset in zip(offsets, offsets[1:]):
+        line += data.count(b"\n", before, offset)
+        starts.append(line)
+    return Items(data, key_line, starts, offsets)
+
+
+def brackets(text) -> tuple[int, int, int, int]:
+    """How [ and { nest in a text or its UTF-8 bytes (counting brackets in quoted text too: an
+    overestimate is harmless), in a form that texts joined end to end can be told from
+    (`bracket_depth`): (opened minus closed, the most that was ahead at any point, the depth at
+    the end and the deepest depth when starting at depth 0; a depth never goes below 0)."""
+    total = ahead = depth = deepest = 0
+    pattern, openers = (_BRACKET, "[{") if isinstance(text, str) else (_BRACKET_BYTE, b"[{")
+    for match in pattern.finditer(text):
+        if match.group() in openers:
+            total += 1
+            depth += 1
+            ahead = max(ahead, total)
+            deepest = max(deepest, depth)
+        else:
+            total -= 1
+            depth = max(depth - 1, 0)
+    return total, ahead, depth, deepest
+
+
+def bracket_depth(parts) -> int:
+    """How deep brackets nest in the texts of `parts` (their `brackets`) joined in order."""
     depth = deepest = 0
-    for match in _BRACKET.finditer(text):
-        depth = depth + 1 if match.group() in "[{" else max(depth - 1, 0)
-        deepest = max(deepest, depth)
+    for total, ahead, end, deepest_alone in parts:
+        # Starting deeper only adds to what was ahead; closing more than was opened stops at 0.
+        deepest = max(deepest, depth + ahead, deepest_alone)
+        depth = max(depth + total, end)
     return deepest
 
 
 _BRACKET = re.compile(r"[\[\]{}]")
+_BRACKET_BYTE = re.compile(rb"[\[\]{}]")
 
 
 def _compose(text: str, loader_class):
@@ -153,10 +323,14 @@ class _Builder:
     merges) take the shortest path; `line`, `spend` and `scalar` are written out inline there.
     """
 
-    def __init__(self, offset: int, budget: int):
+    def __init__(self, offset: int, budget: int, info: ParseInfo | None = None):
         self.offset = offset
         self.budget = budget
+        self.info = info
         self.seen: set[int] = set()    # nodes built once already: meeting one again means an alias
+        # Text met once already, when aliases are looked for (`info`): a scalar alias is the same node.
+        self.scalars: set[int] | None = set() if info is not None else None
+        self.item_costs: dict[int, list[int]] = {}     # id(list at depth 1) → values made per item
         # The keys each merging mapping wrote itself, taken before its first merge: an alias
         # builds the mapping again from the merged node, and must tell them apart the same way.
         self.written: dict[int, set[int]] = {}
@@ -180,11 +354,17 @@ class _Builder:
         if depth > MAX_DEPTH:
             raise YamlError(where, _TOO_DEEP)
         if node.__class__ is yaml.ScalarNode:
+            if self.scalars is not None:
+                if id(node) in self.scalars:
+                    self.info.aliases = True
+                self.scalars.add(id(node))
             # Text (most values) is the node's own string, as PyYAML's constructor returns it.
             return node.value if node.tag == _STR else self.scalar(node)
         if id(node) not in self.seen:
             self.seen.add(id(node))
             where = node.start_mark.line + 1 + self.offset
+        elif self.info is not None:
+            self.info.aliases = True
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node, depth, where)
         if isinstance(node, yaml.SequenceNode):
@@ -192,6 +372,14 @@ class _Builder:
             result = PosList()
             result.line = node.start_mark.line + 1 + offset
             lines = result.item_lines
+            if depth == 1 and self.info is not None:
+                costs = self.item_costs[id(result)] = []
+                for item in node.value:
+                    before = self.budget
+                    result.append(self.build(item, depth + 1, where))
+                    lines.append(item.start_mark.line + 1 + offset)
+                    costs.append(before - self.budget)
+                return result
             for item in node.value:
                 result.append(self.build(item, depth + 1, where))
                 lines.append(item.start_mark.line + 1 + offset)
