@@ -403,8 +403,19 @@ def _watch(preview: Preview, stop: threading.Event, on_build) -> None:
     def wanted(change, path: str) -> bool:
         return editor_files(change, path) and not Path(path).resolve().is_relative_to(out)
 
+    caught_up = False
     for changes in watchfiles.watch(*folders, watch_filter=wanted, stop_event=stop, debounce=800, step=80,
-                                    raise_interrupt=False):
+                                    raise_interrupt=False, rust_timeout=500, yield_on_timeout=True):
+        if not changes:
+            if not caught_up:
+                # The watcher is ready only now (its first quiet moment): a file saved between the
+                # first build and this moment was not seen as a change. A build that finds nothing
+                # changed takes a few milliseconds and is not reported.
+                caught_up = True
+                outcome = preview.rebuild()
+                if outcome.changed or outcome.problems:
+                    on_build(outcome, ["(saved while the preview started)"])
+            continue
         changed = sorted({_shown(preview.root, Path(path)) for _, path in changes})
         on_build(preview.rebuild(), changed)
 

@@ -115,9 +115,13 @@ class Events:
         assert self.response.status == 200
         assert self.response.getheader("Content-Type").startswith("text/event-stream")
 
-    def next_state(self) -> dict:
+    def next_state(self, deadline: float | None = None) -> dict:
         event, data = None, []
+        deadline = deadline or time.monotonic() + DEADLINE
         while True:
+            # The server says "still here" every few seconds: without a deadline of our own, a
+            # state that never comes would keep the test waiting for ever.
+            assert time.monotonic() < deadline, "the expected event did not come"
             line = self.response.fp.readline().decode("utf-8")
             assert line, "the event stream closed"
             line = line.rstrip("\n")
@@ -133,7 +137,7 @@ class Events:
     def wait_for(self, condition) -> dict:
         deadline = time.monotonic() + DEADLINE
         while time.monotonic() < deadline:
-            state = self.next_state()
+            state = self.next_state(deadline)
             if condition(state):
                 return state
         raise AssertionError("the expected event did not come")
@@ -221,3 +225,21 @@ def test_the_browser_reloads_and_shows_the_overlay(server):
             page.wait_for_selector("#yunzhao-overlay", state="detached", timeout=DEADLINE * 1000)
         finally:
             browser.close()
+
+
+def test_a_file_saved_while_the_preview_starts_is_not_missed(site, tmp_path):
+    """Saved right after the first build, before the watcher is ready: the preview catches up."""
+    from generator import serve
+    root = site()
+    out = tmp_path / "preview"
+    session = serve.start(root, out, "127.0.0.1", 0, lambda outcome, changes: None)
+    try:
+        catalogue = root / CATALOGUE
+        catalogue.write_text(catalogue.read_text("utf-8").replace("阿尔法项目", "阿尔法启动项目"), "utf-8")
+        page = out / "zh/projects/alpha/index.html"
+        deadline = time.monotonic() + DEADLINE
+        while "阿尔法启动项目" not in page.read_text("utf-8"):
+            assert time.monotonic() < deadline, "the edit was never built"
+            time.sleep(0.2)
+    finally:
+        session.close()
