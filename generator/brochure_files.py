@@ -15,9 +15,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from importlib.metadata import version
 from pathlib import Path
 
 from . import fonts, qr
@@ -94,6 +92,7 @@ def _draw_posters(made: BrochureFiles) -> None:
         return
     workers = min(len(jobs), int(os.environ.get("YUNZHAO_WORKERS") or 0) or os.cpu_count() or 1)
     if workers > 1:
+        from concurrent.futures import ProcessPoolExecutor
         with ProcessPoolExecutor(max_workers=workers) as pool:
             pictures = list(pool.map(_poster, [args for _, _, args in jobs]))
     else:
@@ -136,6 +135,7 @@ def _posters(site, renderer, brochure, lang, view, published, font_dirs, problem
     for person, text in texts:
         url = site.base_url + published.folder + sender_query(person.id)
         args = (cover_file, text, url, site.brand_color, *faces)
+        from importlib.metadata import version     # (8 ms to import: only for brochures)
         entry_key = key("poster", version("pillow"), version("segno"), Path(poster.__file__), Path(qr.__file__),
                         dataclasses.asdict(text), url, site.brand_color,
                         [[font_stamp(f.file), f.index] for f in faces], Path(cover_file) if cover_file else None)
@@ -175,6 +175,7 @@ def _pdf(site, renderer, plan, brochure, lang, published, font_dirs, problems, m
     css = pdfs.font_css(*faces, fetcher)
     # Pictures appear in the HTML under names that carry their content's hash, so the HTML, the
     # CSS and the fonts decide the PDF's bytes.
+    from importlib.metadata import version
     entry_key = key("pdf", version("weasyprint"), version("pypdfium2"), Path(pdfs.__file__), html, css,
                     [[font_stamp(f.file), f.index] for f in faces])
     found = made.cache.get(entry_key)

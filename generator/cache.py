@@ -91,19 +91,34 @@ def list_files(out: Path) -> dict[str, tuple[int, int]]:
     return found
 
 
-def restat(out: Path, files: dict[str, tuple[int, int]], changed) -> None:
-    """Bring a `list_files` result up to date after `changed` files were written or deleted."""
+def restat(out: Path, files: dict[str, tuple[int, int]], listing: str, changed) -> str:
+    """Bring a `list_files` result and its `listing_of` up to date after `changed` files were
+    written or deleted; returns the new listing (without hashing every entry again)."""
+    total = int(listing, 16)
     for rel in changed:
+        if rel in files:
+            total -= _entry_hash(rel, files[rel])
         try:
             info = os.stat(out / rel)
         except FileNotFoundError:
             files.pop(rel, None)
         else:
             files[rel] = (info.st_size, info.st_mtime_ns)
+            total += _entry_hash(rel, files[rel])
+    return f"{total % _MODULUS:064x}"
 
 
 def listing_of(files: dict[str, tuple[int, int]]) -> str:
-    return hashlib.sha256(repr(sorted(files.items())).encode()).hexdigest()
+    """A digest of the listing, as the sum of a hash of each entry (modulo 2^256): the order of
+    the entries does not count, and after an edit it is brought up to date entry by entry."""
+    return f"{sum(_entry_hash(rel, stat) for rel, stat in files.items()) % _MODULUS:064x}"
+
+
+_MODULUS = 1 << 256
+
+
+def _entry_hash(rel: str, stat: tuple[int, int]) -> int:
+    return int.from_bytes(hashlib.sha256(f"{rel}\0{stat[0]}\0{stat[1]}".encode()).digest(), "big")
 
 
 class Quick:

@@ -34,8 +34,6 @@ import re
 import shutil
 import time
 import warnings
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -259,6 +257,8 @@ def _run(jobs: list[_Job], workers: int | None) -> list[dict | str]:
     outcomes: list[dict | str] = []
     # Workers start from a clean process, not a fork of this one: `yunzhao serve` builds while its
     # server thread runs, and forking a process with threads can copy a held lock.
+    from concurrent.futures import ProcessPoolExecutor      # (here: most builds process no image)
+    from concurrent.futures.process import BrokenProcessPool
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else None)
     with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:

@@ -24,6 +24,9 @@ def test_a_build_with_no_change_keeps_output_and_any_change_rebuilds(site):
     catalogue.write_text(catalogue.read_text("utf-8").replace("阿尔法项目", "阿尔法二期项目"), "utf-8")
     assert "built" in build(root)
     assert "阿尔法二期项目" in (root / "output/zh/projects/alpha/index.html").read_text("utf-8")
+    # The record of output/ that an incremental build brings up to date (cache.restat) is the
+    # listing a fresh look at output/ gives.
+    assert "nothing changed since the last build" in build(root)
 
     # Output touched by hand (a file deleted) is rebuilt whole, never trusted.
     (root / "output/zh/projects/alpha/index.html").unlink()
