@@ -378,22 +378,33 @@ def run():
         where = exc.ctx.command_path if exc.ctx is not None else "yunzhao"
         message = " ".join(exc.format_message().split())
         click.echo(f"{where}: {message} (see {where} --help)", err=True)
-        sys.exit(2)
+        _leave(2)
     except click.ClickException as exc:
         click.echo(f"yunzhao: {' '.join(exc.format_message().split())}", err=True)
-        sys.exit(exc.exit_code)
-    except SystemExit:
+        _leave(exc.exit_code)
+    except SystemExit as exc:
+        if exc.code is None or isinstance(exc.code, int):
+            _leave(exc.code or 0)
         raise
     except (KeyboardInterrupt, click.Abort):
         click.echo("interrupted; output/ is unchanged", err=True)
-        sys.exit(130)
+        _leave(130)
     except Exception as exc:  # a bug in yunzhao, not in the content
         if os.environ.get("YUNZHAO_DEBUG"):
             raise
         click.echo(f"yunzhao: internal error: {type(exc).__name__}: {exc} "
                    "(output/ is unchanged; run with YUNZHAO_DEBUG=1 for details and report it)", err=True)
-        sys.exit(3)
-    sys.exit(code if isinstance(code, int) else 0)
+        _leave(3)
+    _leave(code if isinstance(code, int) else 0)
+
+
+def _leave(code: int) -> None:
+    """Exit now. Everything is written and closed by then; what is left is freeing the site's
+    model (hundreds of thousands of objects in a large site) one object at a time, which took a
+    sixth of an incremental build at 10,000 projects: the system frees the memory at once."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":
