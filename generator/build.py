@@ -127,10 +127,13 @@ def build(root: Path, out: Path, strict: bool = False, write: bool = True, pdf: 
     if write:
         quick = quick or cache.quick_check(root.absolute(), out if out.is_absolute() else Path.cwd() / out,
                                            {"strict": strict, "pdf": pdf})
+    collecting = gc.isenabled()
     try:
         return _build(root, out, strict, write, pdf, progress, quick)
     finally:
         gc.unfreeze()     # `serve` builds again and again in one process: let the old model go
+        if collecting:
+            gc.enable()
         background.join_all()     # (a build that failed early never asked for their results)
 
 
@@ -185,8 +188,14 @@ def _build(root: Path, out: Path, strict: bool, write: bool, pdf: bool, progress
     others = lambda: other_files(renderer, extra, plan, result.lost_links)
     state, result.full_because = incremental.load(root, settings, quick.listing) if out.is_dir() else (None, "")
     if state is not None:
+        # The rest of an incremental build makes hundreds of thousands of objects and little
+        # garbage (the kept page parts take 0.09 s to load at 10,000 projects, and took 0.12-0.45 s
+        # with collections walking them as they arrived): no collection until build() ends. (A
+        # whole build keeps them: this process gathers the workers' results, and without
+        # collections its peak memory grew by a fifth.)
+        gc.disable()
         # The search index is patched by a forked process from now on, while this one reads the
-        # records and its worker renders the pages that changed.
+        # records and renders the pages that changed.
         renderer.search_workers = 1
         renderer.search_job = background.Background(renderer.make_search)
 
