@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from operator import attrgetter
 from pathlib import Path
 
-from . import model as m
+from . import deps, model as m
 from .content import schema as s
 from .content.file_cache import FileCache
 from .content.loader import ContentLoader, Document
@@ -546,10 +546,11 @@ class Checker:
 # A project entry is kept as a tuple, the cheapest thing to unpickle (10,000 of them are read
 # from the cache in every build), of:
 #   values         the project's fields in the order of _PROJECT_FIELDS (m.Project's arguments),
-#                  with its catalogue and source; sector, park and contact are None until
-#                  linked. None when the item is not a mapping. (Unpickling m.Project objects
-#                  themselves costs twice as much as unpickling these and calling m.Project,
-#                  and gives objects whose attributes are slower to read.)
+#                  with its catalogue, source and the digest of its fields (`written`); sector,
+#                  park and contact are None until linked. None when the item is not a mapping.
+#                  (Unpickling m.Project objects themselves costs twice as much as unpickling
+#                  these and calling m.Project, and gives objects whose attributes are slower
+#                  to read.)
 #   ok             whether every field was right (if not, the project is left out once its
 #                  references were checked)
 #   sector_id, park_id, contact_id            the ids as written
@@ -711,6 +712,8 @@ def read_project_entry(item, line: int, ctx: s.Context, shown: str, catalogue: m
         coordinates=f["coordinates"], summary=f["summary"], description=f["description"],
         highlights=f["highlights"], images=f["images"], contact=None, aliases=f["aliases"],
         catalogue=catalogue, source=m.Source(shown, line), signed=f["signed"])
+    # Digested here, once: the digest is kept with the entry in the check cache (deps.py).
+    project.written = deps.written_digest(project)
     return (tuple(getattr(project, name) for name in _PROJECT_FIELDS), f.ok, f["sector"], f["park"], f["contact"],
             line_of("aliases"), line_of("sector"), line_of("park"), line_of("contact"),
             tuple(image_lines(f["images"], item, "images", line)), tuple(_found(found)), link_problems,

@@ -35,8 +35,8 @@ PAGES = "build-pages.pickle"       # State.pages, apart: see above
 FRAGMENTS = "fragments"            # render.cached: parts of pages, in SHARDS files (see Fragments)
 SHARDS = 64
 # 2: values are digests of marshal, not repr (deps.fingerprint); builtins only; pages and
-# fragments apart.
-FORMAT = 2
+# fragments apart. 3: a project's value is by the digest of its written fields (Project.written).
+FORMAT = 3
 
 
 @dataclass

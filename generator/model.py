@@ -97,6 +97,9 @@ class Project:
     catalogue: Catalogue
     source: Source
     signed: dt.date | None = None    # the day the contract was signed (for "signed this quarter")
+    # The fingerprint of the fields above as written (`deps.written_digest`), made when its
+    # catalogue entry is checked: what incremental builds compare it by. Shows on no page.
+    written: str = ""
 
 
 @dataclass(eq=False)

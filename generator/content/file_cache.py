@@ -42,7 +42,7 @@ import yaml
 
 from .. import __version__
 
-FORMAT = 2        # raise when what an entry holds changes shape
+FORMAT = 3        # raise when what an entry holds changes shape
 FOLDER = Path(".yunzhao-cache") / "parsed"
 SUFFIX = ".pickle"
 # Which bytes each file had when it was last read into an entry (`previous`): a file that
