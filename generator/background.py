@@ -1,8 +1,9 @@
 """Work done by a forked process while this one goes on with something else.
 
 A build has a few steps that need nothing from each other, on a machine with two or more
-cores: listing output/ while the content is read, rendering a few pages while the search index
-is patched. A forked process starts in a millisecond with everything this one has loaded, and
+cores: listing output/ while the content is read; after an edit, patching the search index
+while the kept page parts are loaded and the changed pages rendered; in a small site, rendering
+its pages while the search index is built. A forked process starts in a millisecond with everything this one has loaded, and
 sends its result back through a pipe. Where processes cannot be forked, or the forked one fails,
 the work is done here, when its result is asked for.
 """
