@@ -111,7 +111,7 @@ def render_routes(renderer, routes, target: Path | None, unchanged: dict[str, st
     forking = cores >= 2 and "fork" in multiprocessing.get_all_start_methods()
     workers = cores if forking and len(routes) >= PARALLEL_FROM else 1
     # A few pages are rendered in one worker when this process has other work meanwhile (the
-    # search index after an edit): the two take about as long, and would otherwise add up.
+    # search index of a small site built whole): the two would otherwise add up.
     in_child = workers > 1 or (forking and meanwhile is not None and routes)
     _job = (renderer, routes, target, unchanged or {}, os.getpid(), progress)
     try:
