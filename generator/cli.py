@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -81,6 +82,10 @@ def build(site, out, strict, pdf):
             result = quick.result
         else:
             from .build import build as run_build
+            # This process leaves (os._exit) once the build is done: the build decides when to
+            # collect garbage while it runs, and a collection after it would only walk what it
+            # made (0.08 s after an edit at 10,000 projects).
+            gc.disable()
             result = run_build(root, target, strict=strict, pdf=pdf, progress=progress, quick=quick)
     except BuildFailed as exc:
         progress.close()
