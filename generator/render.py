@@ -25,7 +25,7 @@ from .qr import qr_inline
 from .routes import Plan, Route, link_class, plain, relative
 from .search import SearchIndex, build_indexes
 from .theme import Theme, hashed_name
-from .views import LANG_VIEW_KEYS, LangView
+from .views import LANG_VIEW_KEYS, LangView, ViewList
 
 TEMPLATES = {
     "home": "home.html",
@@ -257,11 +257,15 @@ class Renderer:
         rest = tuple([_argument_part(context, macro, arg) for arg in args])
         name, lang, folder = macro.name, route.lang, route.path.rpartition("/")[0]
         fragments, reading, out = self.fragments, deps.reading(), []
-        for item in items:
-            part = _argument_part(context, macro, item)
+        # A list of views not made yet (views.ViewList): the items' keys from their models, and
+        # a view made only for an item whose fragment is not kept.
+        lazy = type(items) is ViewList
+        for index, item in enumerate(items.models if lazy else items):
+            part = (items.kind, item.id) if lazy else _argument_part(context, macro, item)
             found = fragments.get((name, lang, folder, part, *rest)) if keep else None
             if found is None or _links is not None:
-                out.append(self._fragment(route, macro, (item, *args), (part, *rest), keep))
+                view = items.one(index) if lazy else item
+                out.append(self._fragment(route, macro, (view, *args), (part, *rest), keep))
             else:
                 if reading is not None:
                     reading.update(found[1])

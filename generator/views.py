@@ -9,6 +9,7 @@ lists, navigation and figures cost nothing extra per page.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from decimal import Decimal
 from urllib.parse import quote
 
@@ -40,6 +41,40 @@ class cached_property:
             return self
         value = obj.__dict__[self.name] = self.func(obj)
         return value
+
+
+class ViewList(Sequence):
+    """The views of a list of model items, made when the list is first read: a template that
+    only counts it (`park.projects|length`: the catalogue page counts every park's and sector's
+    projects) or finds every card of it kept (`render.cached_each`) makes none. `kind` is
+    the kind of its views."""
+
+    def __init__(self, kind: str, models: list, make):
+        self.kind = kind
+        self.models = models
+        self._make = make            # models → their views (the language's, made once per item)
+        self._views = None
+
+    def views(self) -> list:
+        if self._views is None:
+            self._views = self._make(self.models)
+        return self._views
+
+    def one(self, index: int):
+        """The view of one item, without making the others'."""
+        return self._views[index] if self._views is not None else self._make([self.models[index]])[0]
+
+    def __len__(self) -> int:
+        return len(self.models)
+
+    def __bool__(self) -> bool:
+        return bool(self.models)
+
+    def __getitem__(self, index):
+        return self.views()[index]
+
+    def __iter__(self):
+        return iter(self.views())
 
 
 class LangView:
@@ -142,8 +177,8 @@ class LangView:
         return self.text(self.model.description, "site", "description")
 
     @cached_property
-    def projects(self) -> list["ProjectView"]:
-        return self.projects_of(self.model.projects)
+    def projects(self) -> ViewList:
+        return ViewList("project", self.model.projects, self.projects_of)
 
     @cached_property
     def parks(self) -> list["ParkView"]:
@@ -267,8 +302,8 @@ class SectorView(ItemView):
         return {"projects": (deps.key("members:sector", self.id),)}
 
     @cached_property
-    def projects(self):
-        return self.lv.projects_of(self.model.projects)
+    def projects(self) -> ViewList:
+        return ViewList("project", self.model.projects, self.lv.projects_of)
 
 
 class StaffView(ItemView):
@@ -494,8 +529,8 @@ class ParkView(PlaceView):
         return self._area(self.model.plants_available)
 
     @cached_property
-    def projects(self) -> list[ProjectView]:
-        return self.lv.projects_of(self.model.projects)
+    def projects(self) -> ViewList:
+        return ViewList("project", self.model.projects, self.lv.projects_of)
 
     @cached_property
     def contact(self) -> StaffView:

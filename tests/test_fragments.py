@@ -54,3 +54,32 @@ def test_a_fragment_that_depends_on_the_page_otherwise_is_not_shared(demo_render
     first, second = (template.render(route=r, route_path=r.path, t={}) for r in pages)
     assert (first, second) == ("./", "./")
     assert renderer.shared_targets[("here", "zh")] is None
+
+
+def test_lists_of_projects_make_views_only_when_read(tmp_path):
+    # The catalogue page counts every park's projects and takes kept cards by their items' ids:
+    # neither makes a view. A card made again makes that project's view only.
+    from generator.views import ViewList
+    shutil.copytree(DEMO, tmp_path / "content")
+    site, renderer, plan = prepare(tmp_path, Problems())
+    lv = renderer.views["zh"]
+    parks = [park for park in lv.parks if len(park.model.projects) > 1]
+    lists = [park.projects for park in parks]
+    assert all(type(found) is ViewList for found in lists)
+    assert [len(found) for found in lists] == [len(park.model.projects) for park in parks]
+    assert all(lists) and lv._projects == {}
+    second = lists[0].one(1)
+    assert list(lv._projects) == [parks[0].model.projects[1].id]
+    assert list(lists[0]) == [lv.project(p) for p in parks[0].model.projects]
+    assert list(lists[0])[1] is second and lists[0][1] is second and lists[0][-1] is lists[0].views()[-1]
+    # A catalogue whose cards are all kept makes no project view; with none kept, it makes every
+    # one, and the same page.
+    catalogue = next(r for r in plan.routes if r.kind == "catalogue" and r.lang == "zh")
+    made, _ = renderer.render_traced(catalogue)
+    renderer.fragments = dict(renderer.new_fragments)
+    fresh = renderer.views["zh"] = type(lv)(site, "zh", lv.l10n, plan, lv.strings, lv.catalog, lv.shared)
+    fresh._projects.clear()
+    renderer.shared_fragments.clear()
+    again, _ = renderer.render_traced(catalogue)
+    assert again == made
+    assert fresh._projects == {}
