@@ -232,9 +232,10 @@ def _build(root: Path, out: Path, strict: bool, write: bool, pdf: bool, progress
                                        lambda: before_publishing(set()))
     else:
         changed = incremental.changed_keys(state, values)
-        renderer.fragments = fragments.load(values)
         by_file = {route.file: route for route in plan.routes}
         routes = [by_file[f] for f in incremental.pages_to_render(state, list(by_file), changed)]
+        # Only the kept parts of the folders of these pages (a part's links are relative to its page).
+        renderer.fragments = fragments.load(values, {route.path.rpartition("/")[0] for route in routes})
         rendered, files = _update(renderer, plan, problems, out, others, state, routes, pages_progress,
                                   lambda: before_publishing(incremental.missing_kept(state, changed)))
         result.rendered = len(routes)

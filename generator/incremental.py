@@ -22,6 +22,7 @@ that refuses every class: a file planted in .yunzhao-cache/ cannot run code.
 
 from __future__ import annotations
 
+import io
 import os
 import pickle
 import zlib
@@ -36,7 +37,8 @@ FRAGMENTS = "fragments"            # render.cached: parts of pages, in SHARDS fi
 SHARDS = 64
 # 2: values are digests of marshal, not repr (deps.fingerprint); builtins only; pages and
 # fragments apart. 3: a project's value is by the digest of its written fields (Project.written).
-FORMAT = 3
+# 4: a fragment file holds its fragments by the folder of the pages that show them.
+FORMAT = 4
 
 
 @dataclass
@@ -154,86 +156,122 @@ def missing_kept(state: State, changed: set[str]) -> set:
 class Fragments:
     """The page parts `render.cached` keeps from build to build: `.yunzhao-cache/fragments/`.
 
-    At 10,000 projects they are 40,000 project cards, 34 MB; an edit remakes a few. So they are
-    kept in SHARDS files, a fragment in the file its item chooses (`shard_of`: a project's cards
-    on every list and in every language are in one), and a build rewrites only the files whose
-    fragments changed.
+    At 10,000 projects they are 60,000 project cards, 40 MB; an edit remakes a few, and the
+    pages it renders again use a third of the others (the catalogue's, not every park's and
+    sector's). So they are kept in SHARDS files, a fragment in the file its item chooses
+    (`shard_of`: a project's cards on every list and in every language are in one), and in a
+    file by the folder of the pages that show it (a fragment's links are relative to it): a
+    build reads only the folders of the pages it renders, and rewrites only the files whose
+    fragments changed, copying the folders it did not read as they were.
 
-    Each file stands on its own, and so may come from any earlier build: beside its fragments
-    (key → (html, keys read, links)) it holds the value of every key they read, as it was when
-    they were made. A fragment is used only if the value of every key it read is the same now,
-    and the settings (theme, code, options) are those of this build — whatever else happened,
-    a build killed between two files, a file lost, copied from elsewhere or unreadable (then it
-    counts as empty and is written anew). Fragments that read a key without a value (`*`) are
-    not kept.
+    Each folder of a file stands on its own, and so may come from any earlier build: beside its
+    fragments (key → (html, keys read, links)) it holds the value of every key they read, as it
+    was when they were made. A fragment is used only if the value of every key it read is the
+    same now, and the settings (theme, code, options) are those of this build — whatever else
+    happened, a build killed between two files, a file lost, copied from elsewhere or unreadable
+    (then it counts as empty and is written anew). Fragments that read a key without a value
+    (`*`) are not kept.
 
         fragments = Fragments(root, settings)
-        renderer.fragments = fragments.load(values)    # an incremental build; none otherwise
+        renderer.fragments = fragments.load(values, folders)   # an incremental build; none otherwise
         ...
-        fragments.save(values, made)                   # the fragments rendering made
+        fragments.save(values, made)                           # the fragments rendering made
     """
 
     def __init__(self, root: Path, settings: str):
         self.folder = _cache(root) / FRAGMENTS
         self.settings = settings
-        self.shards: list[dict] = [{} for _ in range(SHARDS)]   # the fragments of each file
-        self.written = [False] * SHARDS     # whether the file holds exactly `shards[n]`
+        self.read = False                   # whether load() read the files
+        # Per file: each folder's part as read (pickled), the parts read into fragments (only
+        # those that are still valid), the folders whose part must be pickled again, and
+        # whether the file holds exactly `packed`.
+        self.packed: list[dict[str, bytes]] = [{} for _ in range(SHARDS)]
+        self.shards: list[dict[str, dict]] = [{} for _ in range(SHARDS)]
+        self.changed: list[set[str]] = [set() for _ in range(SHARDS)]
+        self.written = [False] * SHARDS
 
     def _path(self, number: int) -> Path:
         return self.folder / f"{number:02d}.pickle"
 
-    def load(self, values: dict[str, str]) -> dict:
-        """Every kept fragment that read nothing that changed since it was made (a new dict)."""
+    def load(self, values: dict[str, str], folders) -> dict:
+        """Every kept fragment of the given page folders that read nothing that changed since
+        it was made (a new dict)."""
+        self.read = True
         kept: dict = {}
         for number in range(SHARDS):
-            shard = self._load_shard(number, values)
-            if shard is not None:
-                kept.update(shard)
+            self._read_file(number)
+            for folder in sorted(self.packed[number].keys() & set(folders)):
+                kept.update(self._part(number, folder, values))
         return kept
 
-    def _load_shard(self, number: int, values: dict[str, str]) -> dict | None:
+    def _read_file(self, number: int) -> None:
         try:
-            version, settings, their_number, made_with, shard = _read(self._path(number))
+            version, settings, their_number, packed = _read(self._path(number))
         except Exception:        # missing, unreadable, foreign
-            return None
+            return
         if (version, settings, their_number) != ((FORMAT, __version__), self.settings, number) \
-                or type(made_with) is not dict or type(shard) is not dict:
-            return None
-        try:
-            changed = {key for key, value in made_with.items() if values.get(key) != value}
-            if changed:
-                shard = {key: fragment for key, fragment in shard.items() if changed.isdisjoint(fragment[1])}
-        except (TypeError, IndexError):      # not what this code writes
-            return None
-        self.written[number] = not changed
-        self.shards[number] = shard
-        return shard
+                or type(packed) is not dict or not all(type(part) is bytes for part in packed.values()):
+            return
+        self.packed[number], self.written[number] = packed, True
+
+    def _part(self, number: int, folder: str, values: dict[str, str]) -> dict:
+        """The valid fragments of one folder of a file (read from it the first time)."""
+        part = self.shards[number].get(folder)
+        if part is not None:
+            return part
+        part = {}
+        data = self.packed[number].get(folder) if self.read else None
+        if data is not None:
+            try:
+                made_with, part = _Unpickler(io.BytesIO(data)).load()
+                if type(made_with) is not dict or type(part) is not dict:
+                    raise TypeError
+                changed = {key for key, value in made_with.items() if values.get(key) != value}
+                if changed:
+                    part = {key: fragment for key, fragment in part.items() if changed.isdisjoint(fragment[1])}
+                    self.changed[number].add(folder)
+            except Exception:    # damaged, or not what this code writes
+                part = {}
+                self.changed[number].add(folder)
+        self.shards[number][folder] = part
+        return part
 
     def save(self, values: dict[str, str], made: dict) -> None:
         """Keep the fragments `made` in this build with those loaded: rewrites the files whose
         fragments changed (every file, if none was loaded)."""
         for key, fragment in made.items():
-            number = shard_of(key)
-            shard = self.shards[number]
-            if not _same_fragment(shard.get(key), fragment):
-                shard[key] = fragment
-                self.written[number] = False
+            number, folder = shard_of(key), key[2]
+            part = self._part(number, folder, values)
+            if not _same_fragment(part.get(key), fragment):
+                part[key] = fragment
+                self.changed[number].add(folder)
         (self.folder.parent / "fragments.pickle").unlink(missing_ok=True)    # (kept whole before)
         for number in range(SHARDS):
-            if not self.written[number]:
+            if self.changed[number] or not self.written[number] or not self.read:
                 self._save_shard(number, values)
 
     def _save_shard(self, number: int, values: dict[str, str]) -> None:
-        made_with, kept = {}, {}
-        for key, fragment in self.shards[number].items():
-            try:
-                read = [(key_read, values[key_read]) for key_read in fragment[1]]
-            except KeyError:     # read something that has no value (`*`): made again every time
+        # Folders not read are copied as they were (each carries the values it was made with);
+        # so are folders read and unchanged. (A build that read no file writes what it made.)
+        packed = dict(self.packed[number]) if self.read else {}
+        for folder, part in self.shards[number].items():
+            if folder not in self.changed[number] and folder in packed:
                 continue
-            made_with.update(read)
-            kept[key] = fragment
-        self.shards[number] = kept
-        self.written[number] = _write(self._path(number), (self.settings, number, made_with, kept))
+            made_with, kept = {}, {}
+            for key, fragment in part.items():
+                try:
+                    read = [(key_read, values[key_read]) for key_read in fragment[1]]
+                except KeyError:     # read something that has no value (`*`): made again every time
+                    continue
+                made_with.update(read)
+                kept[key] = fragment
+            if kept:
+                packed[folder] = pickle.dumps((made_with, kept), protocol=pickle.HIGHEST_PROTOCOL)
+            else:
+                packed.pop(folder, None)
+        self.packed[number] = packed
+        self.changed[number] = set()
+        self.written[number] = _write(self._path(number), (self.settings, number, packed))
 
 
 def _same_fragment(kept: tuple | None, made: tuple) -> bool:

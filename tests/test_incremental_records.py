@@ -4,6 +4,7 @@ build, damaged, planted — a build never uses a stale part and never runs code 
 
 from __future__ import annotations
 
+import io
 import pickle
 from pathlib import Path
 
@@ -24,11 +25,14 @@ class _Builtins(pickle.Unpickler):
 
 
 def shard_contents(root: Path) -> dict[str, dict]:
-    """Each fragment file's fragments (key → (html, keys read, links))."""
+    """Each fragment file's fragments (key → (html, keys read, links)), of every page folder."""
     out = {}
     for path in sorted((root / SHARDS).iterdir()):
         with open(path, "rb") as f:
-            out[path.name] = _Builtins(f).load()[-1]
+            folders = _Builtins(f).load()[-1]
+        out[path.name] = {}
+        for data in folders.values():
+            out[path.name].update(_Builtins(io.BytesIO(data)).load()[1])
     return out
 
 
@@ -125,3 +129,45 @@ def test_a_planted_pages_file_is_refused_without_running_it(demo):
     result = build(demo)
     assert "every page rendered: the record of the last build is unreadable" in result.stdout
     assert not marker.exists()
+
+
+def test_a_build_reads_the_fragments_of_the_folders_it_renders_and_copies_the_others(tmp_path):
+    # One project's card on two lists (the catalogue's folder and a park's): one file, two parts.
+    catalogue = ("card", "zh", "zh/projects", ("project", "p1"))
+    park = ("card", "zh", "zh/parks/xipeng", ("project", "p1"))
+    assert incremental.shard_of(catalogue) == incremental.shard_of(park)
+    values = {"project:p1": "v1", "park:xipeng": "x1"}
+    first = incremental.Fragments(tmp_path, "settings")
+    first.save(values, {catalogue: ("<li>p1</li>", ("project:p1",), ()),
+                        park: ("<li>p1 in Xipeng</li>", ("project:p1", "park:xipeng"), ())})
+    path = tmp_path / SHARDS / f"{incremental.shard_of(park):02d}.pickle"
+
+    def parts() -> dict[str, bytes]:
+        with open(path, "rb") as f:
+            return _Builtins(f).load()[-1]
+    before = parts()
+    assert set(before) == {"zh/projects", "zh/parks/xipeng"}
+
+    # The park changed, and only the catalogue is rendered: the park's part is neither read nor
+    # made again, and goes back into the file as it was, with the values it was made with.
+    changed = {**values, "park:xipeng": "x2"}
+    second = incremental.Fragments(tmp_path, "settings")
+    assert second.load(changed, {"zh/projects"}) == {catalogue: ("<li>p1</li>", ("project:p1",), ())}
+    second.save(changed, {catalogue: ("<li>p1!</li>", ("project:p1",), ())})
+    after = parts()
+    assert after["zh/parks/xipeng"] == before["zh/parks/xipeng"] and after["zh/projects"] != before["zh/projects"]
+    # Read later, the park's part is checked against those values: its card is stale.
+    assert incremental.Fragments(tmp_path, "settings").load(changed, {"zh/parks/xipeng"}) == {}
+    assert incremental.Fragments(tmp_path, "settings").load(values, {"zh/parks/xipeng"}) == \
+        {park: ("<li>p1 in Xipeng</li>", ("project:p1", "park:xipeng"), ())}
+    # A damaged part counts as empty, and is made again by the build that reads it.
+    with open(path, "rb") as f:
+        header = _Builtins(f).load()
+    header = header[:-1] + ({**after, "zh/parks/xipeng": b"not a pickle"},)
+    path.write_bytes(pickle.dumps(header))
+    broken = incremental.Fragments(tmp_path, "settings")
+    assert broken.load(values, {"zh/parks/xipeng", "zh/projects"}) == \
+        {catalogue: ("<li>p1!</li>", ("project:p1",), ())}
+    broken.save(values, {park: ("<li>p1 in Xipeng</li>", ("project:p1", "park:xipeng"), ())})
+    assert incremental.Fragments(tmp_path, "settings").load(values, {"zh/parks/xipeng"}) == \
+        {park: ("<li>p1 in Xipeng</li>", ("project:p1", "park:xipeng"), ())}
