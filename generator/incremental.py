@@ -198,9 +198,10 @@ class Fragments:
         it was made (a new dict)."""
         self.read = True
         kept: dict = {}
+        folders = set(folders)
         for number in range(SHARDS):
             self._read_file(number)
-            for folder in sorted(self.packed[number].keys() & set(folders)):
+            for folder in sorted(self.packed[number].keys() & folders):
                 kept.update(self._part(number, folder, values))
         return kept
 
