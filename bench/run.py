@@ -104,7 +104,8 @@ def paired_cold(n: int, site: Path, runs: int):
         for tool, (cmd, cwd) in commands.items():
             for folder in folders[tool]:
                 shutil.rmtree(folder, ignore_errors=True)
-            hugo_out.mkdir(parents=True, exist_ok=True)     # as run_peers.sh gives Hugo an empty folder
+            if tool == "hugo":
+                hugo_out.mkdir(parents=True)        # as run_peers.sh gives Hugo an empty folder
             settle()
             sample = timed(cmd, cwd=cwd)
             if i:                   # the first round warms the disk cache and is not counted

@@ -181,10 +181,9 @@ class Fragments:
     def __init__(self, root: Path, settings: str):
         self.folder = _cache(root) / FRAGMENTS
         self.settings = settings
-        self.read = False                   # whether load() read the files
-        # Per file: each folder's part as read (pickled), the parts read into fragments (only
-        # those that are still valid), the folders whose part must be pickled again, and
-        # whether the file holds exactly `packed`.
+        # Per file: each folder's part as read (pickled; none if load() was not called), the
+        # parts read into fragments (only those that are still valid), the folders whose part
+        # must be pickled again, and whether the file holds exactly `packed`.
         self.packed: list[dict[str, bytes]] = [{} for _ in range(SHARDS)]
         self.shards: list[dict[str, dict]] = [{} for _ in range(SHARDS)]
         self.changed: list[set[str]] = [set() for _ in range(SHARDS)]
@@ -196,7 +195,6 @@ class Fragments:
     def load(self, values: dict[str, str], folders) -> dict:
         """Every kept fragment of the given page folders that read nothing that changed since
         it was made (a new dict)."""
-        self.read = True
         kept: dict = {}
         folders = set(folders)
         for number in range(SHARDS):
@@ -221,7 +219,7 @@ class Fragments:
         if part is not None:
             return part
         part = {}
-        data = self.packed[number].get(folder) if self.read else None
+        data = self.packed[number].get(folder)
         if data is not None:
             try:
                 made_with, part = _Unpickler(io.BytesIO(data)).load()
@@ -248,13 +246,13 @@ class Fragments:
                 self.changed[number].add(folder)
         (self.folder.parent / "fragments.pickle").unlink(missing_ok=True)    # (kept whole before)
         for number in range(SHARDS):
-            if self.changed[number] or not self.written[number] or not self.read:
+            if self.changed[number] or not self.written[number]:
                 self._save_shard(number, values)
 
     def _save_shard(self, number: int, values: dict[str, str]) -> None:
         # Folders not read are copied as they were (each carries the values it was made with);
         # so are folders read and unchanged. (A build that read no file writes what it made.)
-        packed = dict(self.packed[number]) if self.read else {}
+        packed = dict(self.packed[number])
         for folder, part in self.shards[number].items():
             if folder not in self.changed[number] and folder in packed:
                 continue
