@@ -22,6 +22,7 @@ from pathlib import Path
 
 import jinja2
 
+from . import incremental
 from .background import Background
 from .errors import Problem
 from .output import write_noted
@@ -44,7 +45,7 @@ class Rendered:
     keys: dict[str, tuple[str, ...]] = field(default_factory=dict)  # file → keys read (deps.py)
     written: set[str] = field(default_factory=set)                 # files written into the target
     missing: set = field(default_factory=set)                      # missing translations met
-    fragments: dict = field(default_factory=dict)                  # cached parts made (render.cached)
+    fragments: dict = field(default_factory=dict)                  # cached parts made: incremental.pack
     stats: dict[str, tuple[int, int]] = field(default_factory=dict)  # file written → (size, mtime ns)
 
     def add(self, other: "Rendered") -> None:
@@ -54,7 +55,8 @@ class Rendered:
         self.keys.update(other.keys)
         self.written |= other.written
         self.missing |= other.missing
-        self.fragments.update(other.fragments)
+        for where, packs in other.fragments.items():
+            self.fragments.setdefault(where, []).extend(packs)
         self.stats.update(other.stats)
         self.problems += other.problems
     problems: list[Problem] = field(default_factory=list)
@@ -97,7 +99,9 @@ def _render_share(share: tuple[int, int]) -> Rendered:
         if progress is not None and index == 0 and number % 500 == 0:
             progress(number * count, len(routes))     # the first worker speaks for all
     out.missing = set(renderer.localizer.missing)
-    out.fragments = renderer.new_fragments
+    if renderer.content_values is not None:     # (a build that writes: it keeps them)
+        out.fragments = incremental.pack(renderer.new_fragments, renderer.content_values)
+        renderer.new_fragments = {}             # (packed: the next share of this process packs its own)
     return out
 
 

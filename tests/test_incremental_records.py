@@ -138,8 +138,9 @@ def test_a_build_reads_the_fragments_of_the_folders_it_renders_and_copies_the_ot
     assert incremental.shard_of(catalogue) == incremental.shard_of(park)
     values = {"project:p1": "v1", "park:xipeng": "x1"}
     first = incremental.Fragments(tmp_path, "settings")
-    first.save(values, {catalogue: ("<li>p1</li>", ("project:p1",), ()),
-                        park: ("<li>p1 in Xipeng</li>", ("project:p1", "park:xipeng"), ())})
+    first.save(values, incremental.pack({catalogue: ("<li>p1</li>", ("project:p1",), ()),
+                                         park: ("<li>p1 in Xipeng</li>", ("project:p1", "park:xipeng"), ())},
+                                        values))
     path = tmp_path / SHARDS / f"{incremental.shard_of(park):02d}.pickle"
 
     def parts() -> dict[str, bytes]:
@@ -153,7 +154,7 @@ def test_a_build_reads_the_fragments_of_the_folders_it_renders_and_copies_the_ot
     changed = {**values, "park:xipeng": "x2"}
     second = incremental.Fragments(tmp_path, "settings")
     assert second.load(changed, {"zh/projects"}) == {catalogue: ("<li>p1</li>", ("project:p1",), ())}
-    second.save(changed, {catalogue: ("<li>p1!</li>", ("project:p1",), ())})
+    second.save(changed, incremental.pack({catalogue: ("<li>p1!</li>", ("project:p1",), ())}, changed))
     after = parts()
     assert after["zh/parks/xipeng"] == before["zh/parks/xipeng"] and after["zh/projects"] != before["zh/projects"]
     # Read later, the park's part is checked against those values: its card is stale.
@@ -168,6 +169,28 @@ def test_a_build_reads_the_fragments_of_the_folders_it_renders_and_copies_the_ot
     broken = incremental.Fragments(tmp_path, "settings")
     assert broken.load(values, {"zh/parks/xipeng", "zh/projects"}) == \
         {catalogue: ("<li>p1!</li>", ("project:p1",), ())}
-    broken.save(values, {park: ("<li>p1 in Xipeng</li>", ("project:p1", "park:xipeng"), ())})
+    broken.save(values, incremental.pack({park: ("<li>p1 in Xipeng</li>", ("project:p1", "park:xipeng"), ())},
+                                         values))
     assert incremental.Fragments(tmp_path, "settings").load(values, {"zh/parks/xipeng"}) == \
         {park: ("<li>p1 in Xipeng</li>", ("project:p1", "park:xipeng"), ())}
+
+
+def test_fragments_packed_by_each_process_are_kept_together(tmp_path):
+    # Two workers made parts of the same folder (a language's home and 404 page): both are kept,
+    # and a fragment that read a key without a value is not.
+    home = ("card", "zh", "zh", ("project", "p1"))
+    other = ("facts", "zh", "zh", ("project", "p1"))      # the same item: the same file
+    unvalued = ("card", "zh", "zh", ("project", "p3"))
+    assert incremental.shard_of(home) == incremental.shard_of(other)
+    values = {"project:p1": "v1", "project:p2": "v2"}
+    one = incremental.pack({home: ("<li>p1</li>", ("project:p1",), ())}, values)
+    two = incremental.pack({other: ("<li>p2</li>", ("project:p2",), ()),
+                            unvalued: ("<li>p3</li>", ("project:p3",), ())}, values)
+    assert incremental.pack({unvalued: ("<li>p3</li>", ("project:p3",), ())}, values) == {}
+    packs = {}
+    for made in (one, two):
+        for where, found in made.items():
+            packs.setdefault(where, []).extend(found)
+    incremental.Fragments(tmp_path, "settings").save(values, packs)
+    assert incremental.Fragments(tmp_path, "settings").load(values, {"zh"}) == \
+        {home: ("<li>p1</li>", ("project:p1",), ()), other: ("<li>p2</li>", ("project:p2",), ())}
