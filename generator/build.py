@@ -17,6 +17,7 @@ from pathlib import Path
 from . import background, brochure_files, cache, deps, incremental, output
 from .check import check_site
 from .errors import BuildFailed, Problems
+from .file_digests import FileDigests
 from .i18n import Localizer
 from .images import publish_images
 from .parallel import Rendered, digest, render_routes
@@ -26,9 +27,10 @@ from .routes import Plan, plan_site
 from .theme import find_theme, load_strings
 
 
-def prepare(root: Path, problems: Problems):
-    """Check content and theme; returns (site, renderer, plan) or raises BuildFailed."""
-    site = check_site(root, problems)
+def prepare(root: Path, problems: Problems, digests: FileDigests | None = None):
+    """Check content and theme; returns (site, renderer, plan) or raises BuildFailed. `digests`:
+    of the files cache.quick_check fingerprinted."""
+    site = check_site(root, problems, digests)
     if site is None or problems:
         raise BuildFailed(problems)
     theme = find_theme(site.theme, root, problems)
@@ -173,7 +175,7 @@ def _build(root: Path, out: Path, strict: bool, write: bool, pdf: bool, progress
     # runs would only walk them again and again (0.2 s of 0.5 s at 10,000 projects).
     gc.disable()
     try:
-        site, renderer, plan = prepare(root, problems)
+        site, renderer, plan = prepare(root, problems, quick.digests if write else None)
         # The model lives as long as the build: the collector need not scan it again while pages
         # are rendered, and forked workers then do not copy its memory by touching it.
         gc.freeze()

@@ -20,6 +20,7 @@ from pathlib import Path
 from . import __version__
 from . import output
 from .background import Background
+from .file_digests import FileDigests
 from .result import BuildResult
 from .theme import shipped_themes_dir
 
@@ -27,7 +28,8 @@ PACKAGE = Path(__file__).resolve().parent
 RECORD = "last-build.json"
 
 
-def _hash_tree(digest, folder: Path) -> None:
+def _hash_tree(digest, folder: Path, digests: FileDigests) -> None:
+    """Every file's name and the digest of its bytes (read again only if it may have changed)."""
     if not folder.is_dir():
         return
     for base, dirs, files in os.walk(folder):
@@ -35,9 +37,7 @@ def _hash_tree(digest, folder: Path) -> None:
         dirs[:] = [d for d in dirs if not d.startswith(".") and d != "__pycache__"]
         for name in sorted(files):
             path = Path(base, name)
-            digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
-            digest.update(path.read_bytes())
-            digest.update(b"\0")
+            digest.update(f"{path.relative_to(folder).as_posix()}\0{digests.of(path)}\0".encode())
 
 
 def _system_fonts() -> bytes:
@@ -49,8 +49,9 @@ def _system_fonts() -> bytes:
     return b"\n".join(sorted(listed.splitlines()))
 
 
-def settings_fingerprint(root: Path, out: Path, options: dict) -> str:
+def settings_fingerprint(root: Path, out: Path, options: dict, digests: FileDigests | None = None) -> str:
     """Everything a build reads except content/: a change here renders every page again."""
+    digests = digests or FileDigests(None)
     digest = hashlib.sha256()
     # Folders count by what they hold, not where they are (and the output folder by its listing,
     # checked against the record): a site folder copied elsewhere with its output/ stays incremental.
@@ -59,13 +60,13 @@ def settings_fingerprint(root: Path, out: Path, options: dict) -> str:
     for label, folder in (("site templates", root / "templates"), ("site themes", root / "themes"),
                           ("shipped themes", shipped_themes_dir()), ("yunzhao", PACKAGE)):
         digest.update(b"\1" + label.encode())
-        _hash_tree(digest, folder)
+        _hash_tree(digest, folder, digests)
     return digest.hexdigest()
 
 
-def content_fingerprint(root: Path) -> str:
+def content_fingerprint(root: Path, digests: FileDigests | None = None) -> str:
     digest = hashlib.sha256()
-    _hash_tree(digest, root / "content")
+    _hash_tree(digest, root / "content", digests or FileDigests(None))
     return digest.hexdigest()
 
 
@@ -129,8 +130,10 @@ class Quick:
     while this one fingerprints the inputs and, when something changed, reads the content: it is
     needed only when the build compares output/ with its record, and so costs no time."""
 
-    def __init__(self, settings: str, inputs: str, listing: Background, result: BuildResult | None):
+    def __init__(self, settings: str, inputs: str, listing: Background, result: BuildResult | None,
+                 digests: FileDigests | None = None):
         self.settings, self.inputs, self.result = settings, inputs, result
+        self.digests = digests         # of the files fingerprinted: the loader names parses by them
         self._listing = listing
 
     @property
@@ -149,8 +152,12 @@ def quick_check(root: Path, out: Path, options: dict) -> Quick:
     output.check_target(out)     # before any work: a refused folder is refused at once
     output.recover(out)          # finish or drop what a killed build left
     listing = Background(lambda: _listed(out), fork=out.is_dir())
-    settings = settings_fingerprint(root, out, options)
-    inputs = combine(settings, content_fingerprint(root))
+    digests = FileDigests.for_site(root)
+    try:
+        settings = settings_fingerprint(root, out, options, digests)
+        inputs = combine(settings, content_fingerprint(root, digests))
+    finally:
+        digests.save()
     result = None
     record = _record(root)
     if record is not None and record.get("fingerprint") == inputs:
@@ -159,7 +166,7 @@ def quick_check(root: Path, out: Path, options: dict) -> Quick:
             result = BuildResult(**remembered, images_cached=remembered["images"], unchanged=True)
             result.lost_before = list(result.lost_links)     # all of them were lost at the last build
             result.seconds = time.monotonic() - started
-    return Quick(settings, inputs, listing, result)
+    return Quick(settings, inputs, listing, result, digests)
 
 
 def _listed(out: Path) -> tuple[dict[str, tuple[int, int]], str]:

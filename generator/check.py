@@ -27,16 +27,18 @@ from .content.loader import ContentLoader, Document
 from .content.yamlpos import (MAX_ALIAS_VALUES, MAX_DEPTH, ParseInfo, PosDict, PosList, YamlError, bracket_depth,
                               brackets, parse_items, plain_lines, split_items)
 from .errors import Problems, did_you_mean
+from .file_digests import FileDigests
 from .i18n import LANGUAGES, canonical_lang
 from .markdown import find_unsafe_links
 from .units import money_key
 
 
 class Checker:
-    def __init__(self, root: Path, problems: Problems, cache: FileCache | None = None):
+    def __init__(self, root: Path, problems: Problems, cache: FileCache | None = None,
+                 digests: FileDigests | None = None):
         self.root = root
         self.problems = problems
-        self.loader = ContentLoader(root, problems, cache)     # cache: the site's own unless given
+        self.loader = ContentLoader(root, problems, cache, digests)   # cache: the site's own unless given
         self.ctx: s.Context | None = None
         self.ids: dict[tuple[str, str], m.Source] = {}   # (kind, id or alias) → where
         # Items written but left out because of an error already reported, and kinds whose file
@@ -764,9 +766,11 @@ def image_lines(images, data, field: str, default: int) -> list[int]:
     return [line] * len(images)
 
 
-def check_site(root: Path, problems: Problems) -> m.Site | None:
+def check_site(root: Path, problems: Problems, digests: FileDigests | None = None) -> m.Site | None:
+    """The site's model, or None when the content has mistakes (in `problems`). `digests`: of
+    the files the build fingerprinted (cache.quick_check), so that they are not read again."""
     with _collector_paused():
-        return Checker(root, problems).run()
+        return Checker(root, problems, digests=digests).run()
 
 
 @contextmanager

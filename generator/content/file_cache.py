@@ -108,7 +108,11 @@ class FileCache:
 
     def digest(self, data: bytes) -> str:
         """The name of a file's bytes; their entries are kept by `prune`."""
-        digest = hashlib.sha256(data).hexdigest()
+        return self.note(hashlib.sha256(data).hexdigest())
+
+    def note(self, digest: str) -> str:
+        """A file of this run has the bytes named `digest` (found without reading them): their
+        entries are kept by `prune`."""
         self.used.add(digest)
         return digest
 

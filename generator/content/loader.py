@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import Problems
+from ..file_digests import FileDigests
 from .file_cache import FileCache
 from .yamlpos import ParseInfo, PosDict, YamlError, decode, parse
 
@@ -41,11 +42,14 @@ class Document:
 
 
 class ContentLoader:
-    def __init__(self, root: Path, problems: Problems, cache: FileCache | None = None):
+    def __init__(self, root: Path, problems: Problems, cache: FileCache | None = None,
+                 digests: FileDigests | None = None):
+        """`digests`: of the files the build fingerprinted already (cache.quick_check)."""
         self.root = root
         self.content = root / "content"
         self.problems = problems
         self.cache = cache if cache is not None else FileCache.for_site(root)
+        self.digests = digests
         self.parsed: list[str] = []     # files parsed in this run (the others came from the cache)
         self._content_real: str | None = None
         # Files parse_ahead read, with the digest of their bytes: neither read nor hashed twice.
@@ -156,8 +160,14 @@ class ContentLoader:
         missing, size = [], 0
         buffer = _Buffer()
         for path, kind in files:
+            inside = self.inside_content(path)
+            # A file fingerprinted unchanged whose parse is kept is not read at all.
+            known = self.digests.known(path) if inside and self.digests is not None else None
+            if known is not None and self.cache.has(known, kind):
+                self._read_ahead[path] = (None, self.cache.note(known))
+                continue
             try:
-                data = buffer.read(path) if self.inside_content(path) else None
+                data = buffer.read(path) if inside else None
             except OSError:
                 data = None
             if data:
