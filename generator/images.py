@@ -37,12 +37,21 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-import PIL
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError, features
+import PIL     # (its version is part of every cache key; its image modules are imported by _pil)
 
 from .deps import Traced
 from .errors import Problems
 from .model import ImageRef, ImageSettings, Site
+
+# Pillow's modules, imported by `_pil` when an image is to be made: a build whose images are all
+# cached needs none, and importing them took 20 ms of every build's start.
+Image = ImageCms = ImageOps = UnidentifiedImageError = features = None
+
+
+def _pil() -> None:
+    global Image, ImageCms, ImageOps, UnidentifiedImageError, features
+    from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError, features
+
 
 # What this module writes is decided by its own code: any change to it makes every cached
 # rendition again (a number to bump by hand was forgotten once, and a cached rendition then
@@ -162,6 +171,8 @@ def publish_images(root: Path, site: Site, problems: Problems, workers: int | No
         else:
             jobs.append(_Job(rel, str(root / "content" / rel), digest, tuple(sorted(ref.roles)), settings,
                              str(entry)))
+    if jobs:
+        _pil()         # (before the workers are forked: they inherit it)
     if jobs and not features.check("webp"):
         problems.error("content/images", 0, "", "this computer's Pillow cannot write WebP images; "
                        "install Pillow from PyPI: pip install --upgrade pillow")
@@ -291,6 +302,7 @@ def _prune(cache: Path, used: set[str]) -> None:
 
 def process(job: _Job) -> dict | str:
     """Make every rendition of one image into its cache entry; its description, or an error message."""
+    _pil()
     Image.MAX_IMAGE_PIXELS = job.settings.max_pixels
     try:
         with warnings.catch_warnings():
