@@ -32,8 +32,17 @@ def _stamp(info: os.stat_result) -> list[int]:
     return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev]
 
 
-def hash_bytes(data) -> str:
-    return hashlib.sha256(data).hexdigest()
+def _sha256_of(file) -> str:
+    if hasattr(hashlib, "file_digest"):      # Python 3.11: reads in chunks, hashes without the GIL
+        return hashlib.file_digest(file, "sha256").hexdigest()
+    return hashlib.sha256(file.read()).hexdigest()
+
+
+def _well_formed(entry) -> bool:
+    """[stamp (five integers), digest (64 hex digits), when it was hashed (ns)]"""
+    return type(entry) is list and len(entry) == 3 and type(entry[0]) is list and len(entry[0]) == 5 \
+        and all(type(n) is int for n in entry[0]) and type(entry[1]) is str and len(entry[1]) == 64 \
+        and type(entry[2]) is int
 
 
 class FileDigests:
@@ -57,7 +66,8 @@ class FileDigests:
             return {}
         if not isinstance(kept, dict) or kept.get("format") != _FORMAT or not isinstance(kept.get("files"), dict):
             return {}
-        return kept["files"]
+        # A damaged entry only means that file is hashed again.
+        return {path: entry for path, entry in kept["files"].items() if _well_formed(entry)}
 
     def of(self, path: str | Path) -> str:
         """The sha256 (hex) of the file's bytes; OSError if it cannot be read."""
@@ -68,8 +78,7 @@ class FileDigests:
             return known
         hashed_at = time.time_ns()
         with open(path, "rb") as file:
-            digest = hashlib.file_digest(file, "sha256").hexdigest() if hasattr(hashlib, "file_digest") \
-                else hash_bytes(file.read())
+            digest = _sha256_of(file)
         # Stat again: a file written while it was read gives no digest worth keeping.
         if _stamp(os.stat(path)) == stamp:
             self._this_build[path] = (stamp, digest)

@@ -275,11 +275,12 @@ class Renderer:
         reading = deps.reading()
         if reading is not None:
             reading.update(chain.from_iterable([fragment[1] for fragment in found if fragment is not None]))
+        out = [None if fragment is None else fragment[0] for fragment in found]
         for index, fragment in enumerate(found):
             if fragment is None:
                 view = items.one(index) if lazy else items[index]
-                found[index] = (self._fragment(route, macro, (view, *args), (parts[index], *rest), keep),)
-        return Markup("".join([fragment[0] for fragment in found]))
+                out[index] = self._fragment(route, macro, (view, *args), (parts[index], *rest), keep)
+        return Markup("".join(out))
 
     def _fragment(self, route: Route, macro, args: tuple, parts: tuple, keep: bool) -> str:
         """The html of `macro(*args)` on the page of `route`, kept, shared or made (see `cached`)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 
 from conftest import REPO, run_yunzhao, tree_digest
@@ -85,7 +86,12 @@ def test_file_digests_are_trusted_only_when_stat_cannot_miss_an_edit(tmp_path):
     os.utime(settled, ns=(long_ago, long_ago))
     assert later.known(settled) is None
     assert later.of(settled) == hashlib.sha256(b"uno").hexdigest()
-    # A damaged record only means hashing everything again.
+    # A damaged record, or entry, only means hashing again.
+    later.save()
+    kept = json.loads(record.read_text("utf-8"))
+    kept["files"][str(settled)][0] = "not a stamp"
+    record.write_text(json.dumps(kept), "utf-8")
+    assert FileDigests(record).known(settled) is None
     record.write_text("{not json", "utf-8")
     assert FileDigests(record).known(settled) is None
     assert FileDigests(record).of(settled) == hashlib.sha256(b"uno").hexdigest()
