@@ -7,18 +7,23 @@ run as it is loaded: a site folder received from someone else must not bring cod
 
 An entry is found by the template's name and file, yunzhao's code (our code generator changes
 what a template compiles to) and Python's version; Jinja itself then checks it against the
-template's source, so an edited template is compiled again.
+template's source, so an edited template is compiled again. Every theme edit and yunzhao version
+leaves entries behind: those no build has loaded for KEEP_SECONDS are removed whenever a
+template is compiled (a loaded entry's modification time is brought up to date).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import time
 from pathlib import Path
 
 import jinja2
 
 from .content.file_cache import code_stamp
+
+KEEP_SECONDS = 30 * 24 * 3600
 
 
 def user_cache() -> Path:
@@ -34,9 +39,11 @@ class TemplateCodeCache(jinja2.BytecodeCache):
         return hashlib.sha256(f"{code_stamp()}\0{name}\0{filename}".encode()).hexdigest()
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        path = self.folder / bucket.key
         try:
-            with open(self.folder / bucket.key, "rb") as f:
+            with open(path, "rb") as f:
                 bucket.load_bytecode(f)
+            os.utime(path)     # in use: not removed by `_prune`
         except OSError:
             pass        # not cached yet: compiled
 
@@ -50,6 +57,24 @@ class TemplateCodeCache(jinja2.BytecodeCache):
             os.replace(tmp, path)      # whole or not at all: another build may be reading it
         except OSError:
             tmp.unlink(missing_ok=True)    # no writable cache: templates are compiled each build
+            return
+        self._prune()
+
+    def _prune(self) -> None:
+        """Remove the entries no build has loaded for KEEP_SECONDS (of other theme versions, other
+        yunzhao versions, deleted sites), and temporary files left by a killed build."""
+        now = time.time()
+        try:
+            with os.scandir(self.folder) as entries:
+                for entry in entries:
+                    try:
+                        age = now - entry.stat().st_mtime
+                        if age > KEEP_SECONDS or (entry.name.endswith(".tmp") and age > 3600):
+                            os.unlink(entry.path)
+                    except OSError:
+                        pass       # gone already, or not ours to remove
+        except OSError:
+            pass
 
 
 def for_user() -> TemplateCodeCache:

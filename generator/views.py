@@ -76,6 +76,14 @@ class ViewList(Sequence):
     def __iter__(self):
         return iter(self.views())
 
+    def __eq__(self, other):
+        """As the list it stands for: a theme may write `park.projects == []`."""
+        if not isinstance(other, (list, ViewList)):
+            return NotImplemented
+        return len(self) == len(other) and list(self) == list(other)
+
+    __hash__ = None       # (a list is not hashable either)
+
 
 class LangView:
     """Views of the whole site in one language.

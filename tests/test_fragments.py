@@ -72,6 +72,9 @@ def test_lists_of_projects_make_views_only_when_read(tmp_path):
     assert list(lv._projects) == [parks[0].model.projects[1].id]
     assert list(lists[0]) == [lv.project(p) for p in parks[0].model.projects]
     assert list(lists[0])[1] is second and lists[0][1] is second and lists[0][-1] is lists[0].views()[-1]
+    # Compared as the list it stands for (a theme may write `park.projects == []`).
+    assert lists[0] == list(lists[0]) and lists[0] != [] and lists[0] != lists[1]
+    assert ViewList("project", [], lambda models: []) == []
     # A catalogue whose cards are all kept makes no project view; with none kept, it makes every
     # one, and the same page.
     catalogue = next(r for r in plan.routes if r.kind == "catalogue" and r.lang == "zh")
