@@ -49,9 +49,8 @@ def _system_fonts() -> bytes:
     return b"\n".join(sorted(listed.splitlines()))
 
 
-def settings_fingerprint(root: Path, out: Path, options: dict, digests: FileDigests | None = None) -> str:
+def settings_fingerprint(root: Path, out: Path, options: dict, digests: FileDigests) -> str:
     """Everything a build reads except content/: a change here renders every page again."""
-    digests = digests or FileDigests(None)
     digest = hashlib.sha256()
     # Folders count by what they hold, not where they are (and the output folder by its listing,
     # checked against the record): a site folder copied elsewhere with its output/ stays incremental.
@@ -64,9 +63,9 @@ def settings_fingerprint(root: Path, out: Path, options: dict, digests: FileDige
     return digest.hexdigest()
 
 
-def content_fingerprint(root: Path, digests: FileDigests | None = None) -> str:
+def content_fingerprint(root: Path, digests: FileDigests) -> str:
     digest = hashlib.sha256()
-    _hash_tree(digest, root / "content", digests or FileDigests(None))
+    _hash_tree(digest, root / "content", digests)
     return digest.hexdigest()
 
 

@@ -34,6 +34,7 @@ def user_cache() -> Path:
 class TemplateCodeCache(jinja2.BytecodeCache):
     def __init__(self, folder: Path):
         self.folder = folder
+        self.pruned = False      # once per process: a theme edit compiles a dozen templates
 
     def get_cache_key(self, name: str, filename: str | None = None) -> str:
         return hashlib.sha256(f"{code_stamp()}\0{name}\0{filename}".encode()).hexdigest()
@@ -58,7 +59,9 @@ class TemplateCodeCache(jinja2.BytecodeCache):
         except OSError:
             tmp.unlink(missing_ok=True)    # no writable cache: templates are compiled each build
             return
-        self._prune()
+        if not self.pruned:
+            self.pruned = True
+            self._prune()
 
     def _prune(self) -> None:
         """Remove the entries no build has loaded for KEEP_SECONDS (of other theme versions, other
