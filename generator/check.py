@@ -48,6 +48,7 @@ class Checker:
         self.aliases: set[tuple[str, str]] = set()       # (kind, alias) claimed by `aliases:`
         self.images: dict[str, tuple[m.Source, str, set[str]]] = {}   # path → (first referrer, field, roles)
         self.checked: list[str] = []     # catalogue files checked in this run (the others were kept)
+        self.checked_ahead: set[str] = set()    # of those, the ones parse_ahead's workers checked
 
     # ---- helpers -----------------------------------------------------------------------
 
@@ -138,8 +139,13 @@ class Checker:
                                        "images") if site else None
 
         files = self.loader.files
-        self.loader.parse_ahead([(p, "markdown") for p in files("parks", "*.md") + files("pages", "*.md")] +
-                                [(p, "yaml") for p in files("projects", "*.yaml") + files("projects", "*.yml")])
+        catalogue_files = files("projects", "*.yaml") + files("projects", "*.yml")
+        # A large site read without its cache: the catalogue files are parsed and checked (each
+        # on its own, as `catalogue_file` keeps them) by workers on every core, the profiles and
+        # pages parsed; this process then finds them all in the cache.
+        self.checked_ahead = set(self.loader.parse_ahead(
+            [(p, "markdown") for p in files("parks", "*.md") + files("pages", "*.md")] +
+            [(p, "yaml") for p in catalogue_files], read=self._check_ahead))
         sectors = self.read_list_file("data/sectors.yaml", s.SECTOR, "sector", self.make_sector)
         staff = self.read_list_file("data/staff.yaml", s.STAFF, "staff member", self.make_staff)
         sector_table = {x.id: x for x in sectors}
@@ -353,6 +359,15 @@ class Checker:
             self.link_projects(read.entries, shown, sectors, parks, staff, projects)
         return catalogues, sorted(projects, key=attrgetter("id"))
 
+    def _check_ahead(self, path: Path, kind: str) -> str | None:
+        """In a parse_ahead worker: a catalogue file checked on its own, into the cache (its
+        shown name), or None for any other file (parsed only)."""
+        if kind != "yaml" or path.parent != self.root / "content" / "projects":
+            return None
+        self.catalogue_file(path)
+        shown = self.loader.shown(path)
+        return shown if shown in self.checked else None
+
     def catalogue_file(self, path: Path) -> CatalogueFile | None:
         """A catalogue file checked on its own (None if it cannot be read; reported).
 
@@ -373,6 +388,8 @@ class Checker:
         cache.remember(shown, digest)
         read = cache.load(digest, "catalogue", depends)
         if isinstance(read, CatalogueFile) and self.images_as_they_were(read):
+            if shown in self.checked_ahead:
+                self.checked.append(shown)      # (by a worker, in this run)
             return read
         if data is None:        # only hashed so far
             bytes_read = self.loader.read_now(path)

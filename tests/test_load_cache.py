@@ -177,14 +177,26 @@ def test_files_parsed_ahead_on_every_core_give_the_same_model_and_messages(big_s
         return parse
     monkeypatch.setattr(loader, "_parse_markdown", only_in_workers(loader._parse_markdown))
     monkeypatch.setattr(loader, "_parse_yaml", only_in_workers(loader._parse_yaml))
+    from generator import check as check_module
+    checked_here = []
+    real_check = check_module.read_catalogue_file
+
+    def check_file(data, ctx, shown, *args, **kwargs):
+        if os.getpid() == main_pid:
+            checked_here.append(shown)
+        return real_check(data, ctx, shown, *args, **kwargs)
+    monkeypatch.setattr(check_module, "read_catalogue_file", check_file)
     model, errors, parsed, checked = check(root)
     assert (model, errors) == reference
     assert any("broken.md:2" in e for e in errors), errors
-    # The catalogues and profiles were parsed by the workers, once each; this process then
-    # found them in the cache (it parsed only the small files outside projects/, parks/, pages/).
+    # The catalogues and profiles were parsed by the workers, once each, and the catalogues
+    # checked there too; this process then found them in the cache (it parsed only the small
+    # files outside projects/, parks/, pages/, and checked no catalogue).
     assert "content/projects/2025.yaml" in parsed and "content/parks/broken.md" in parsed
     assert sorted(parsed) == sorted(set(parsed))
     assert not any("catalogue:" in text or text.startswith("---") for text in parsed_here), parsed_here
+    catalogues = sorted(str(p.relative_to(root)) for p in (root / "content/projects").glob("*.yaml"))
+    assert checked_here == [] and checked == catalogues
 
 
 def test_editing_one_catalogue_parses_and_checks_only_that_file(big_site):
