@@ -362,7 +362,7 @@ class Checker:
     def _check_ahead(self, path: Path, kind: str) -> str | None:
         """In a parse_ahead worker: a catalogue file checked on its own, into the cache (its
         shown name), or None for any other file (parsed only)."""
-        if kind != "yaml" or path.parent != self.root / "content" / "projects":
+        if kind != "yaml" or path.parent != self.loader.content / "projects":
             return None
         self.catalogue_file(path)
         shown = self.loader.shown(path)

@@ -37,7 +37,7 @@ from .output import write_noted
 # Below this many pages, starting processes costs more than it saves.
 PARALLEL_FROM = 400
 
-_job = None   # (renderer, routes, target, unchanged, pid of the build, progress, claims) — set before forking
+_job = None   # (renderer, routes, target, unchanged, build's pid, progress, claims): set before forking
 
 # Routes a worker claims at a time: about 15 ms of pages, so claiming (a lock between processes)
 # costs nothing next to them, and the workers' ends are at most that far apart.
@@ -180,7 +180,8 @@ def render_routes(renderer, routes, target: Path | None, unchanged: dict[str, st
     # search index of a small site built whole): the two would otherwise add up.
     in_child = workers > 1 or (forking and meanwhile is not None and routes)
     claims = Claims(len(routes), workers) if workers > 1 else None
-    _job = (renderer, work_order(routes) if claims else routes, target, unchanged or {}, os.getpid(), progress, claims)
+    order = work_order(routes) if claims else routes
+    _job = (renderer, order, target, unchanged or {}, os.getpid(), progress, claims)
     try:
         if not in_child:
             if meanwhile:

@@ -4,6 +4,7 @@ each page is rendered exactly once, and the output is the output of one process.
 from __future__ import annotations
 
 import multiprocessing
+import time
 
 from conftest import REPO, run_yunzhao, tree_digest, write_site
 from generator import parallel
@@ -17,17 +18,18 @@ def _take_all(worker: int) -> list[int]:
     taken = []
     while found := _claims.take(worker):
         taken.extend(found)
+        time.sleep(0.001)       # (as if rendering: the processes claim at the same time)
     return taken
 
 
 def test_workers_claim_every_route_once():
     global _claims
     _claims = parallel.Claims(2000, 3)
+    # (A pool process may run two shares one after the other; the second then finds nothing
+    # left, or takes what the others have not, as in a build.)
     with multiprocessing.get_context("fork").Pool(3) as pool:
         shares = pool.map(_take_all, range(3))
     assert sorted(n for share in shares for n in share) == list(range(2000))
-    # Each began at the front of its own stretch of the plan.
-    assert [share[0] for share in shares] == [0, 666, 1333]
 
 
 def test_a_worker_that_finishes_takes_from_the_end_of_the_longest_stretch():
