@@ -139,13 +139,13 @@ class Checker:
                                        "images") if site else None
 
         files = self.loader.files
-        catalogue_files = files("projects", "*.yaml") + files("projects", "*.yml")
         # A large site read without its cache: the catalogue files are parsed and checked (each
         # on its own, as `catalogue_file` keeps them) by workers on every core, the profiles and
         # pages parsed; this process then finds them all in the cache.
         self.checked_ahead = set(self.loader.parse_ahead(
             [(p, "markdown") for p in files("parks", "*.md") + files("pages", "*.md")] +
-            [(p, "yaml") for p in catalogue_files], read=self._check_ahead))
+            [(p, "yaml") for p in files("projects", "*.yaml") + files("projects", "*.yml")],
+            read=self._check_ahead))
         sectors = self.read_list_file("data/sectors.yaml", s.SECTOR, "sector", self.make_sector)
         staff = self.read_list_file("data/staff.yaml", s.STAFF, "staff member", self.make_staff)
         sector_table = {x.id: x for x in sectors}
@@ -360,9 +360,9 @@ class Checker:
         return catalogues, sorted(projects, key=attrgetter("id"))
 
     def _check_ahead(self, path: Path, kind: str) -> str | None:
-        """In a parse_ahead worker: a catalogue file checked on its own, into the cache (its
-        shown name), or None for any other file (parsed only)."""
-        if kind != "yaml" or path.parent != self.loader.content / "projects":
+        """In a parse_ahead worker: a catalogue file (the only YAML files read ahead) checked on
+        its own, into the cache (its shown name); None for a profile or page (parsed only)."""
+        if kind != "yaml":
             return None
         self.catalogue_file(path)
         shown = self.loader.shown(path)

@@ -8,8 +8,8 @@ run as it is loaded: a site folder received from someone else must not bring cod
 An entry is found by the template's name and file, yunzhao's code (our code generator changes
 what a template compiles to) and Python's version; Jinja itself then checks it against the
 template's source, so an edited template is compiled again. Every theme edit and yunzhao version
-leaves entries behind: those no build has loaded for KEEP_SECONDS are removed whenever a
-template is compiled (a loaded entry's modification time is brought up to date).
+leaves entries behind: those no build has loaded for KEEP_SECONDS are removed once per build,
+when it first compiles a template (a loaded entry's modification time is brought up to date).
 """
 
 from __future__ import annotations
