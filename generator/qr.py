@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import functools
 import io
+import re
+from operator import getitem
 
 from markupsafe import Markup
 
@@ -36,9 +38,10 @@ def qr_svg(url: str, title: str = "") -> str:
 
 # Every project and park page prints its own QR code, so a 10,000-project site draws tens of
 # thousands; segno spent about a third of such a build on them. Page codes are therefore made by
-# our own encoder (qr_encoder: byte mode, level M, one fixed mask, everything per version cached),
-# which draws exactly the codes segno drew with `mask=2`, and their SVG is written here as one
-# path of horizontal runs. The few brochure and poster codes above and below stay on segno.
+# our own encoder (qr_encoder: byte mode, level M, one fixed mask, small versions from tables),
+# which gives exactly the modules segno gives with `mask=2`, and drawn here as one path of
+# horizontal strokes, a row at a time, from tables of what each byte of a row draws.
+# The few brochure and poster codes above and below stay on segno.
 BORDER = 4  # the quiet zone, in modules, as the standard requires
 
 
@@ -46,54 +49,47 @@ def qr_inline(url: str, label: str = "") -> Markup:
     """The QR code as inline SVG for a page (one request less; prints without loading anything)."""
     if not url.startswith(("https://", "http://")):
         raise ValueError(f"a QR code needs an absolute URL, not {url!r}")
-    symbol = qr_encoder.encode(url)
-    size = symbol.size + 2 * BORDER
-    return Markup(f'<svg xmlns="http://www.w3.org/2000/svg" class="qr" viewBox="0 0 {size} {size}" role="img" '
-                  f'aria-label="{Markup.escape(label or url)}"><path fill="#fff" d="M0 0h{size}v{size}H0z"/>'
-                  f'<path stroke="{INK}" d="{dark_runs(symbol)}"/></svg>')
+    size, rows = qr_encoder.packed_rows(url)
+    full = size + 2 * BORDER
+    return Markup(f'<svg xmlns="http://www.w3.org/2000/svg" class="qr" viewBox="0 0 {full} {full}" role="img" '
+                  f'aria-label="{Markup.escape(label or url)}"><path fill="#fff" d="M0 0h{full}v{full}H0z"/>'
+                  f'<path stroke="{INK}" d="{dark_path(size, rows)}"/></svg>')
 
 
-# Finding the runs one regex match at a time cost half a page's QR code: a code has hundreds of
-# runs. Instead every dark module becomes a character naming its place (code point POSITIONS +
-# its index in `symbol.modules`) and every light module and row end a NUL, all in a few
-# whole-string and big-integer operations; splitting at the NULs then gives each run as a string
-# that names where it starts and how long it is, and a table turns it into its path text.
-POSITIONS = 0x100     # the largest code (177 rows of 178) stays below the surrogates at 0xD800
-TO_BITS = bytes.maketrans(b"01\n", b"\0\1\0")
-FIELD = 0xFFFFFFFF    # one module as UTF-32: 1 times FIELD is an all-ones mask, 0 stays 0
-
-
-def dark_runs(symbol: qr_encoder.Symbol) -> str:
-    """Path data with one horizontal stroke per run of dark modules in a row: "M{x} {y}h{length}",
-    drawn through the middle of the row (y + 0.5) so that a stroke of width 1 covers it exactly.
-
-    The rows end in a newline in `symbol.modules`, so a run never spans two rows."""
-    places, runs = run_tables(symbol.size)
-    bits = int.from_bytes(symbol.modules.encode("ascii").translate(TO_BITS).decode("latin-1")
-                          .encode("utf-32-le"), "little")
-    named = (bits * FIELD & places).to_bytes(4 * len(symbol.modules), "little").decode("utf-32-le")
-    return "".join(map(runs.__getitem__, filter(None, named.split("\0"))))
-
-
-class RunPaths(dict):
-    """A run (its modules' place characters) → "M{x} {y}h{length}", made when first met."""
-
-    def __init__(self, size: int):
-        super().__init__()
-        self.size = size
-
-    def __missing__(self, run: str) -> str:
-        row, col = divmod(ord(run[0]) - POSITIONS, self.size + 1)   # +1: the row's newline
-        text = self[run] = f"M{col + BORDER} {row + BORDER + 0.5}h{len(run)}"
-        return text
+def dark_path(size: int, rows: bytes) -> str:
+    """Path data for the dark modules of a code (`qr_encoder.packed_rows`), drawn with a stroke
+    of width 1 through the middle of each row: a row starts with a move to its left edge,
+    "M4 {y + 0.5}", then each byte of the row adds its own relative commands, "h{n}" for n dark
+    modules and "m{n} 0" for n light ones. A dark run across two bytes is thus two strokes in
+    one subpath, which draw as one line. One table look-up per byte, all of them in C."""
+    return "".join(map(getitem, byte_tables(size), rows))
 
 
 @functools.lru_cache(maxsize=None)
-def run_tables(size: int) -> tuple[int, RunPaths]:
-    """For a symbol of `size` modules a side: every module's place character in a 32-bit field
-    of one integer (rows plus their newline), and the run table."""
-    places = "".join(map(chr, range(POSITIONS, POSITIONS + size * (size + 1))))
-    return int.from_bytes(places.encode("utf-32-le"), "little"), RunPaths(size)
+def byte_tables(size: int) -> list[list[str]]:
+    """For each byte of a code's packed rows, what each of its 256 values draws."""
+    row_bytes = (size + 7) // 8
+    last_width = size - 8 * (row_bytes - 1)
+    inner = [byte_path(value, 8, trailing_moves=True) for value in range(256)]
+    last = [byte_path(value, last_width, trailing_moves=False) for value in range(256)]
+    tables = []
+    for row in range(size):
+        row_tables = [inner] * (row_bytes - 1) + [last]
+        start = f"M{BORDER} {row + BORDER + 0.5}"
+        tables += [[start + text for text in row_tables[0]]] + row_tables[1:]
+    return tables
+
+
+def byte_path(value: int, width: int, trailing_moves: bool) -> str:
+    """The commands for the first `width` modules of one byte (highest bit first, 1 dark). The
+    light modules after the last dark one need a move only if more of the row follows."""
+    bits = format(value, "08b")[:width]
+    if not trailing_moves:
+        bits = bits.rstrip("0")
+    return "".join(f"h{len(run)}" if run[0] == "1" else f"m{len(run)} 0" for run in RUNS.findall(bits))
+
+
+RUNS = re.compile(r"1+|0+")
 
 
 def qr_png(url: str, pixels: int) -> bytes:

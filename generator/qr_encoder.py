@@ -10,6 +10,12 @@ encoding a URL is then a handful of whole-string and big-integer operations:
     bytes -> data codewords -> Reed-Solomon per block -> interleave -> one big int of bits
           -> XOR the mask -> one string of "0"/"1" -> scatter into the matrix (itemgetter)
 
+Pages draw their codes from `packed_rows`, which goes further for the small versions page URLs
+need: there every step after the bytes is linear over GF(2) (Reed-Solomon's arithmetic is XOR
+and multiplication by constants, placement moves bits, the mask and the function patterns are
+fixed), so the finished matrix is a fixed part XOR, for each byte of the URL, what that byte
+flips at its place; those flips are looked up in tables made once per version and length.
+
 The result matches segno's `make(text, error="m", micro=False, mask=2)` module for module
 (tests/test_qr.py checks this), including its choice of version and its raising of the error
 level when the data still fits the same version at Q or H.
@@ -20,8 +26,9 @@ Everything here follows ISO/IEC 18004:2015 ("the standard" below); section numbe
 from __future__ import annotations
 
 import functools
+from functools import reduce
 from dataclasses import dataclass
-from operator import itemgetter
+from operator import getitem, itemgetter, xor
 
 # The one mask every page code uses (7.8.2, mask 010: flip the data modules whose column % 3 == 0).
 # Any mask gives a valid code that readers decode; scoring all eight to pick the "best" would cost
@@ -453,3 +460,110 @@ def place(codewords: bytes, plan: Plan) -> str:
     remainder_bits = plan.data_modules - 8 * len(codewords)
     bits = (int.from_bytes(codewords, "big") << remainder_bits) ^ plan.mask
     return "".join(plan.scatter(format(bits, f"0{plan.data_modules}b") + "01\n"))
+
+
+# ---- Packed rows: many codes of one version, fast (see the module's docstring) -------------------
+
+# Versions up to this one (URLs up to 180 bytes) are encoded by table look-ups; their tables take
+# a few tens of milliseconds to make (longer for larger versions: one Reed-Solomon division per
+# data bit), so larger, rare codes go the general way.
+TABLED_VERSIONS = 9
+
+
+def packed_rows(text: str) -> tuple[int, bytes]:
+    """The QR code of `text` (as `encode` makes it): its size, and its rows top to bottom, each
+    padded with light modules to whole bytes, one bit per module, the leftmost in the highest bit
+    of the row's first byte (a dark module is 1)."""
+    data = text_bytes(text)
+    version, level = choose_version(len(data))
+    if version > TABLED_VERSIONS:
+        return version_size(version), pack_rows(place(final_codewords(data, plan_for(version, level)),
+                                                      plan_for(version, level)))
+    fixed, by_byte = length_tables(version, level, len(data))
+    tables = version_tables(version, level)
+    return tables.size, reduce(xor, map(getitem, by_byte, data), fixed).to_bytes(tables.byte_count, "big")
+
+
+def pack_rows(modules: str) -> bytes:
+    """A matrix string ("0"/"1" rows, each ending in a newline) in the form of `packed_rows`."""
+    rows = modules.split("\n")[:-1]
+    width = (len(rows[0]) + 7) // 8
+    return b"".join(int(row.ljust(8 * width, "0"), 2).to_bytes(width, "big") for row in rows)
+
+
+@dataclass(frozen=True)
+class VersionTables:
+    """What every code of one (version, level) shares, in packed-row bits (the matrix read as one
+    integer): the modules of a code whose codewords are all zero (function patterns, format and
+    version information, the mask), and for each bit of the data codewords, the modules it flips:
+    its own and those of the check bytes it changes."""
+    size: int
+    byte_count: int
+    blank: int
+    flips_of_bit: tuple[int, ...]
+
+
+@functools.lru_cache(maxsize=None)
+def version_tables(version: int, level: str) -> VersionTables:
+    plan = plan_for(version, level)
+    size = version_size(version)
+    byte_count = size * ((size + 7) // 8)
+    blank_codewords = bytes(plan.data_count + plan.ec_per_block * len(plan.block_lengths))
+    blank = int.from_bytes(pack_rows(place(blank_codewords, plan)), "big")
+    # Where the bit of weight 2**k of the interleaved message lands, as a packed-row bit (`place`
+    # puts the message's bits, highest first, on the data modules in placement order).
+    row_bits = 8 * ((size + 7) // 8)
+    placed = layout(version).order[:8 * len(blank_codewords)]
+    landing = [1 << (8 * byte_count - 1 - (index // size * row_bits + index % size)) for index in reversed(placed)]
+
+    def flips(codewords: bytes) -> int:
+        pieces, start = [codewords], 0
+        for length in plan.block_lengths:
+            pieces.append(ec_codewords(codewords[start:start + length], plan.ec_per_block))
+            start += length
+        bits, out = int.from_bytes(bytes(plan.interleave(b"".join(pieces))), "big"), 0
+        while bits:
+            lowest = bits & -bits
+            out |= landing[lowest.bit_length() - 1]
+            bits ^= lowest
+        return out
+
+    data_bits = 8 * plan.data_count
+    flips_of_bit = tuple(flips((1 << (data_bits - 1 - bit)).to_bytes(plan.data_count, "big"))
+                         for bit in range(data_bits))
+    return VersionTables(size, byte_count, blank, flips_of_bit)
+
+
+@functools.lru_cache(maxsize=64)
+def length_tables(version: int, level: str, length: int) -> tuple[int, list[ByteFlips]]:
+    """For texts of `length` bytes: the modules of the text of zero bytes (header, terminator and
+    padding written in), and per byte of the text, what each value of it flips."""
+    tables = version_tables(version, level)
+    plan = plan_for(version, level)
+    zero_text = data_codewords(bytes(length), version, plan.data_count)
+    fixed = tables.blank
+    for bit in _set_bits(int.from_bytes(zero_text, "big"), 8 * plan.data_count):
+        fixed ^= tables.flips_of_bit[bit]
+    first = 4 + count_bits(version)           # the text starts after the mode and the count
+    return fixed, [ByteFlips(tables.flips_of_bit[first + 8 * i: first + 8 * i + 8]) for i in range(length)]
+
+
+def _set_bits(value: int, width: int) -> list[int]:
+    """The positions of the 1 bits of a `width`-bit value, counted from its highest bit."""
+    return [i for i, bit in enumerate(format(value, f"0{width}b")) if bit == "1"]
+
+
+class ByteFlips(dict):
+    """A byte value at one place of the text → the modules it flips; made when first met (a
+    site's URLs share most of their bytes, so few values are ever made)."""
+
+    def __init__(self, bit_flips: tuple[int, ...]):
+        super().__init__()
+        self.bit_flips = bit_flips
+
+    def __missing__(self, value: int) -> int:
+        flips = 0
+        for bit in _set_bits(value, 8):
+            flips ^= self.bit_flips[bit]
+        self[value] = flips
+        return flips
