@@ -3,6 +3,9 @@
 
     python3 bench/run.py [--install] [--runs 3] [N ...]        (default N: 1000 10000)
 
+yunzhao runs on the interpreter that runs this script (`/path/to/python bench/run.py` measures
+yunzhao on that Python, which needs yunzhao's dependencies installed); results.md names it.
+
 Peers are timed by ../shared/bench/run_peers.sh (used in place: it installs them with --install,
 and writes its medians to $WORK/results.tsv); yunzhao is timed here the same way — a clean build
 into an empty folder, /usr/bin/time -v, median of --runs after one warm-up — right after the
@@ -20,6 +23,7 @@ from __future__ import annotations
 import argparse
 import compileall
 import os
+import platform
 import re
 import shutil
 import statistics
@@ -124,6 +128,8 @@ def main() -> None:
     parser.add_argument("--no-peers", action="store_true", help="time yunzhao only")
     parser.add_argument("--no-pairs", action="store_true",
                         help="skip Hugo and yunzhao in turns on a settled file system")
+    parser.add_argument("--results", type=Path, default=HERE / "results.md",
+                        help="where the Markdown table goes (default: bench/results.md)")
     args = parser.parse_args()
     # yunzhao's modules compiled, as pip compiles an installed package: an editable install run
     # with PYTHONDONTWRITEBYTECODE set (as on the development machine) would compile them again
@@ -168,9 +174,15 @@ def main() -> None:
         lines.append(f"| {n} | {tool} | {pages} | {wall:.2f} | {ratio(wall, 0)} | {cpu:.2f} | {ratio(cpu, 1)} | "
                      f"{rss:.0f} | {ratio(rss, 2)} | {pages / wall:.0f} |")
     table = "\n".join(lines)
-    print(table)
-    (HERE / "results.md").write_text(f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores.\n\n{table}\n",
-                                     "utf-8")
+    print(f"yunzhao on {interpreter()}\n{table}")
+    # yunzhao runs on the interpreter that runs this script: which one it was matters (a CPython
+    # built without profile-guided optimisation is slower, see bench/README.md).
+    args.results.write_text(f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores; yunzhao on "
+                            f"{interpreter()}.\n\n{table}\n", "utf-8")
+
+
+def interpreter() -> str:
+    return f"Python {platform.python_version()} ({os.path.realpath(sys.executable)}, {platform.python_compiler()})"
 
 
 if __name__ == "__main__":
