@@ -26,7 +26,6 @@ Everything here follows ISO/IEC 18004:2015 ("the standard" below); section numbe
 from __future__ import annotations
 
 import functools
-from functools import reduce
 from dataclasses import dataclass
 from operator import getitem, itemgetter, xor
 
@@ -477,11 +476,12 @@ def packed_rows(text: str) -> tuple[int, bytes]:
     data = text_bytes(text)
     version, level = choose_version(len(data))
     if version > TABLED_VERSIONS:
-        return version_size(version), pack_rows(place(final_codewords(data, plan_for(version, level)),
-                                                      plan_for(version, level)))
+        plan = plan_for(version, level)
+        return version_size(version), pack_rows(place(final_codewords(data, plan), plan))
     fixed, by_byte = length_tables(version, level, len(data))
     tables = version_tables(version, level)
-    return tables.size, reduce(xor, map(getitem, by_byte, data), fixed).to_bytes(tables.byte_count, "big")
+    matrix = functools.reduce(xor, map(getitem, by_byte, data), fixed)
+    return tables.size, matrix.to_bytes(tables.byte_count, "big")
 
 
 def pack_rows(modules: str) -> bytes:
