@@ -72,9 +72,9 @@ def byte_tables(size: int) -> list[list[str]]:
     last_width = size - 8 * (row_bytes - 1)
     inner = [byte_path(value, 8, trailing_moves=True) for value in range(256)]
     last = [byte_path(value, last_width, trailing_moves=False) for value in range(256)]
+    row_tables = [inner] * (row_bytes - 1) + [last]
     tables = []
     for row in range(size):
-        row_tables = [inner] * (row_bytes - 1) + [last]
         start = f"M{BORDER} {row + BORDER + 0.5}"
         tables += [[start + text for text in row_tables[0]]] + row_tables[1:]
     return tables

@@ -84,8 +84,8 @@ class DataTooLong(ValueError):
 @dataclass(frozen=True)
 class Symbol:
     """An encoded QR code: `modules` holds its rows, top to bottom, as "0" (light) and "1" (dark)
-    characters, each row followed by a newline, so that a regex finds dark runs without ever
-    crossing from one row into the next."""
+    characters, each row followed by a newline (`pack_rows` turns it into the packed form pages
+    draw)."""
     version: int
     level: str
     size: int
